@@ -1,0 +1,4 @@
+export * from './attributes.ts';
+export * from './foreign.ts';
+export * from './metrics.ts';
+export * from './values.ts';

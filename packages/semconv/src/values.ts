@@ -1,0 +1,42 @@
+/** Enumerated attribute and label values of the contract. */
+
+export const PROVIDER_AWS_BEDROCK = 'aws.bedrock';
+/** Not defined by the GenAI conventions; chosen by analogy with `aws.bedrock`. */
+export const PROVIDER_AWS_SAGEMAKER = 'aws.sagemaker';
+export const PROVIDER_OPENAI = 'openai';
+export const PROVIDER_ANTHROPIC = 'anthropic';
+export const PROVIDER_COHERE = 'cohere';
+
+export const OPERATION_CHAT = 'chat';
+export const OPERATION_TEXT_COMPLETION = 'text_completion';
+export const OPERATION_GENERATE_CONTENT = 'generate_content';
+export const OPERATION_EMBEDDINGS = 'embeddings';
+export const OPERATION_RETRIEVAL = 'retrieval';
+/** Not in the GenAI conventions; used for rerank calls. */
+export const OPERATION_RERANK = 'rerank';
+
+export const PRICE_TIERS = ['on_demand', 'batch', 'flex', 'priority', 'provisioned', 'self_hosted'] as const;
+export type PriceTier = (typeof PRICE_TIERS)[number];
+
+export const COST_SOURCE_OVERRIDE = 'override';
+export const COST_SOURCE_PROVIDER = 'provider';
+export const COST_SOURCE_UNPRICED = 'unpriced';
+export const costSourceCatalog = (version: string): string => `catalog:${version}`;
+
+export const COST_COMPONENTS = [
+  'input', 'output', 'cache_read', 'cache_write', 'retrieval', 'embedding', 'rerank', 'self_hosted',
+] as const;
+export type CostComponent = (typeof COST_COMPONENTS)[number];
+
+/** `tokenledger_tokens_total{type}`: `input` is uncached input. */
+export const TOKEN_TYPES = ['input', 'cache_read', 'cache_write', 'output'] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+/** Outcome label for traces that named none; never a success. */
+export const OUTCOME_NONE = 'none';
+export const SUCCESS_TRUE = 'true';
+export const SUCCESS_FALSE = 'false';
+export const SUCCESS_UNKNOWN = 'unknown';
+
+/** Env var that opts in to recording prompt and completion content. */
+export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
