@@ -17,7 +17,7 @@ function* sourceFiles(dir: string): Generator<string> {
 
 describe('semconv', () => {
   it('is the only source file that spells a contract name', () => {
-    const names = Object.values(semconv).filter(
+    const names = (Object.values(semconv) as unknown[]).filter(
       (v): v is string => typeof v === 'string' && /^(tokenledger[._]|gen_ai\.)/.test(v),
     );
     expect(names.length).toBeGreaterThan(50);
