@@ -1,2 +1,8 @@
-// Public API of @tokenledger/pricing. Implemented in catalog.ts, price-book.ts, cost.ts, model-id.ts, estimate.ts.
+// Public API of @tokenledger/pricing.
+export { CATALOG_VERSION } from './catalog.ts';
+export { PriceBook, defaultPriceBook, resetDefaultPriceBook } from './price-book.ts';
+export { PriceFileError } from './errors.ts';
+export { normaliseModelId } from './model-id.ts';
+export { estimateTokens, approximateTokens } from './estimate.ts';
+export { costAttributes } from './cost.ts';
 export type { ModelPrice, InstancePrice, Usage, CostBreakdown, CostOptions } from './types.ts';

@@ -45,6 +45,8 @@ export interface Usage {
   cacheCreationInputTokens?: number;
   /** Part of outputTokens; priced as output. */
   reasoningOutputTokens?: number;
+  /** Rerank queries (search units), priced by `costPerQuery`. */
+  queries?: number;
 }
 
 /** The price of one call, split into the design's parts. */
@@ -58,6 +60,8 @@ export interface CostBreakdown {
   cacheWriteUsd: number;
   /** What the cached tokens would have cost at the input price, minus what they did cost (may be negative for writes). */
   cacheSavingsUsd: number;
+  /** Per-query part (rerank), included in `totalUsd`; no attribute of its own. */
+  queryUsd?: number;
   /** `catalog:<version>`, `override` or `unpriced`. */
   source: string;
   tier: PriceTier;

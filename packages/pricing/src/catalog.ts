@@ -1,0 +1,20 @@
+// The bundled catalog (catalog.json): USD per token, source and checked date per entry.
+import { readFileSync } from 'node:fs';
+import { parsePrices, type ParsedPrices } from './price-file.ts';
+
+const CATALOG_URL = new URL('./catalog.json', import.meta.url);
+
+/** Version of the bundled catalog: the day its prices were last checked as a whole. */
+export const CATALOG_VERSION = '2026-11-22';
+
+let catalog: ParsedPrices | undefined;
+
+/** The bundled entries, parsed once on first use with the same validation as price files. */
+export function catalogPrices(): ParsedPrices {
+  if (!catalog) {
+    const { version, unit: _unit, ...doc } = JSON.parse(readFileSync(CATALOG_URL, 'utf8')) as Record<string, unknown>;
+    if (version !== CATALOG_VERSION) throw new Error(`catalog.json version ${String(version)} != CATALOG_VERSION ${CATALOG_VERSION}`);
+    catalog = parsePrices(doc, CATALOG_URL.pathname, { origin: 'catalog' });
+  }
+  return catalog;
+}
