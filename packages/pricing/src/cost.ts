@@ -90,7 +90,7 @@ function count(n: number | undefined): number {
   return n !== undefined && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
-/** The `tokenledger.cost.*` / `tokenledger.price.tier` attributes of a breakdown; only the source when unpriced. */
+/** The cost and price-tier span attributes (ATTR_COST_*, ATTR_PRICE_TIER) of a breakdown; only the source when unpriced. */
 export function costAttributes(breakdown: CostBreakdown): Record<string, number | string> {
   if (!breakdown.priced) return { [ATTR_COST_SOURCE]: COST_SOURCE_UNPRICED };
   return {

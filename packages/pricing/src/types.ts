@@ -4,7 +4,7 @@ import type { PriceTier } from '@tokenledger/semconv';
 export interface ModelPrice {
   /** Canonical model id, e.g. `anthropic.claude-3-5-haiku-20241022-v1:0` or `gpt-4o-mini`. */
   id: string;
-  /** `gen_ai.provider.name` this entry applies to (`aws.bedrock`, `openai`, `anthropic`, …); any provider when absent. */
+  /** Provider name (gen_ai.provider.name value) this entry applies to (`aws.bedrock`, `openai`, `anthropic`, …); any provider when absent. */
   provider?: string;
   /** Optional case-insensitive regex matched against the (normalised) model id. */
   match?: RegExp;
