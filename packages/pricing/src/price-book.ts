@@ -11,6 +11,7 @@ import type { CostBreakdown, CostOptions, InstancePrice, ModelPrice, Usage } fro
 export const ENV_PRICES_FILE = 'TOKENLEDGER_PRICES_FILE';
 /** Distinct (provider, id) pairs remembered; model ids come from traffic, so the memo is bounded. */
 const MEMO_LIMIT = 10_000;
+const CATALOG_SOURCE = costSourceCatalog(CATALOG_VERSION);
 
 interface Indexed {
   price: ModelPrice;
@@ -24,7 +25,9 @@ export class PriceBook {
   /** Overrides first, then catalog: each layer is searched exact → match regex → version prefix. */
   private readonly layers: readonly (readonly Indexed[])[];
   private readonly instanceByType = new Map<string, InstancePrice>();
-  private readonly memo = new Map<string, ModelPrice | null>();
+  /** provider ('' for none) → model id → entry (null: no price). Two levels avoid building a key per call. */
+  private readonly memo = new Map<string, Map<string, ModelPrice | null>>();
+  private memoSize = 0;
 
   private constructor(catalog: ParsedPrices, overrides: ParsedPrices) {
     const replaced = (c: ModelPrice) =>
@@ -56,12 +59,18 @@ export class PriceBook {
 
   /** The entry pricing `modelId` for `provider` (any provider when absent), or undefined. */
   lookup(modelId: string, provider?: string): ModelPrice | undefined {
-    const key = `${provider ?? ''}\u0000${modelId}`;
-    let hit = this.memo.get(key);
+    let byId = this.memo.get(provider ?? '');
+    let hit = byId?.get(modelId);
     if (hit === undefined) {
       hit = this.find(modelId, provider) ?? null;
-      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-      this.memo.set(key, hit);
+      if (this.memoSize >= MEMO_LIMIT) {
+        this.memo.clear();
+        this.memoSize = 0;
+        byId = undefined;
+      }
+      if (!byId) this.memo.set(provider ?? '', (byId = new Map()));
+      byId.set(modelId, hit);
+      this.memoSize++;
     }
     return hit ?? undefined;
   }
@@ -71,7 +80,7 @@ export class PriceBook {
     const tier = opts.tier ?? 'on_demand';
     const price = this.lookup(modelId, opts.provider);
     if (!price) return unpriced(tier);
-    const source = price.origin === 'override' ? COST_SOURCE_OVERRIDE : costSourceCatalog(CATALOG_VERSION);
+    const source = price.origin === 'override' ? COST_SOURCE_OVERRIDE : CATALOG_SOURCE;
     return priceUsage(price, usage, tier, source, opts.provider);
   }
 
