@@ -70,6 +70,12 @@ export interface CostBreakdown {
 }
 
 export interface CostOptions {
+  /** Provider name of the call; entries of another provider never match. Default: none (any entry matches). */
   provider?: string;
+  /**
+   * Price tier. Default `on_demand`. `batch` uses *_batches prices, else 50% of on-demand for aws.bedrock,
+   * openai and anthropic; `flex`/`priority` use their prices, else on-demand; `provisioned` and
+   * `self_hosted` are not per-token and come back unpriced.
+   */
   tier?: PriceTier;
 }
