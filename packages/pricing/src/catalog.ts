@@ -12,9 +12,10 @@ let catalog: ParsedPrices | undefined;
 /** The bundled entries, parsed once on first use with the same validation as price files. */
 export function catalogPrices(): ParsedPrices {
   if (!catalog) {
-    const { version, unit: _unit, ...doc } = JSON.parse(readFileSync(CATALOG_URL, 'utf8')) as Record<string, unknown>;
-    if (version !== CATALOG_VERSION) throw new Error(`catalog.json version ${String(version)} != CATALOG_VERSION ${CATALOG_VERSION}`);
-    catalog = parsePrices(doc, CATALOG_URL.pathname, { origin: 'catalog' });
+    const raw = JSON.parse(readFileSync(CATALOG_URL, 'utf8')) as Record<string, unknown>;
+    if (raw.version !== CATALOG_VERSION) throw new Error(`catalog.json version ${String(raw.version)} != CATALOG_VERSION ${CATALOG_VERSION}`);
+    // `version` and `unit` describe the file; the entries have the price-file shape.
+    catalog = parsePrices({ models: raw.models, instances: raw.instances }, CATALOG_URL.pathname, { origin: 'catalog' });
   }
   return catalog;
 }

@@ -71,7 +71,7 @@ function parseModel(entry: unknown, file: string, index: number, defaults: Entry
     }
   }
   for (const [key, field] of Object.entries(MODEL_NUMBER_KEYS)) {
-    if (entry[key] !== undefined) price[field] = price_(entry[key], key, fail);
+    if (entry[key] !== undefined) price[field] = amount(entry[key], key, fail);
   }
   // An entry without any price would price calls at zero, which the contract forbids.
   if (price.inputCostPerToken === undefined && price.outputCostPerToken === undefined && price.costPerQuery === undefined) {
@@ -90,7 +90,7 @@ function parseInstance(entry: unknown, file: string, index: number, defaults: En
   if (entry.hourly_usd === undefined) fail('missing key "hourly_usd"');
   const instance: InstancePrice = {
     type: requiredString(entry, 'type', fail).toLowerCase(),
-    hourlyUsd: price_(entry.hourly_usd, 'hourly_usd', fail),
+    hourlyUsd: amount(entry.hourly_usd, 'hourly_usd', fail),
     source: provenance(entry, 'source', defaults.source, fail),
     checked: provenance(entry, 'checked', defaults.checked, fail),
     origin: defaults.origin,
@@ -105,7 +105,7 @@ function parseInstance(entry: unknown, file: string, index: number, defaults: En
 
 type Fail = (detail: string) => never;
 
-function price_(value: unknown, key: string, fail: Fail): number {
+function amount(value: unknown, key: string, fail: Fail): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     return fail(`key "${key}" must be a finite number >= 0 (got ${JSON.stringify(value)})`);
   }
