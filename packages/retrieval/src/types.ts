@@ -2,9 +2,9 @@ import type { Span } from '@opentelemetry/api';
 
 /** A retrieval call against any store (vector DB, search engine, knowledge base). */
 export interface RetrievalOptions<T> {
-  /** `gen_ai.data_source.id`: the store, index or collection searched (e.g. `pg:docs`, a knowledge-base id). */
+  /** The data source id: the store, index or collection searched (e.g. `pg:docs`, a knowledge-base id). */
   dataSource: string;
-  /** `tokenledger.retrieval.top_k`: how many results were asked for. */
+  /** Top-k: how many results were asked for. */
   topK?: number;
   /** Documents returned, from the result; default: the result's length when it is an array. */
   documents?: (result: T) => number | undefined;
@@ -26,9 +26,9 @@ export interface ContextAssembly {
 
 /** An embedding call to any provider, priced from the catalog. */
 export interface EmbeddingOptions<T> {
-  /** `gen_ai.provider.name` (e.g. `openai`, `aws.bedrock`, `cohere`). */
+  /** Provider name (e.g. `openai`, `aws.bedrock`, `cohere`). */
   provider: string;
-  /** `gen_ai.request.model`, also the price key. */
+  /** Model id, also the price key. */
   model: string;
   /** The texts embedded; used to estimate tokens (marked estimated) when `inputTokens` gives none. Never recorded. */
   input?: string | readonly string[];
@@ -42,7 +42,7 @@ export interface RerankOptions<T> {
   model: string;
   /** Documents sent to be reranked. */
   documents?: number;
-  /** `tokenledger.retrieval.top_k`: results asked for. */
+  /** Top-k: results asked for. */
   topN?: number;
   /** Billed queries (search units); default 1. */
   queries?: number;
