@@ -44,3 +44,14 @@ export const LABEL_INSTANCE_TYPE = 'instance_type';
 export const LABEL_INSTANCE_ID = 'instance_id';
 /** The one series that holds everything past the cardinality limit. */
 export const LABEL_OVERFLOW = 'otel_metric_overflow';
+
+// --- Collector operational metrics (not part of the dashboards' contract) ---
+export const METRIC_SPANS_ACCEPTED_TOTAL = 'tokenledger_collector_spans_accepted_total';
+export const METRIC_SPANS_REFUSED_TOTAL = 'tokenledger_collector_spans_refused_total';
+export const METRIC_BACKPRESSURE_TOTAL = 'tokenledger_collector_backpressure_total';
+export const METRIC_TRACES_OPEN = 'tokenledger_collector_traces_open';
+export const METRIC_SPANS_OPEN = 'tokenledger_collector_spans_open';
+export const METRIC_TRACES_FINALISED_TOTAL = 'tokenledger_collector_traces_finalised_total';
+export const METRIC_COMMIT_BATCHES_TOTAL = 'tokenledger_collector_commit_batches_total';
+/** Label of METRIC_TRACES_FINALISED_TOTAL: `idle`, `max_age` or `late`. */
+export const LABEL_REASON = 'reason';

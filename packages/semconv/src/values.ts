@@ -40,3 +40,8 @@ export const SUCCESS_UNKNOWN = 'unknown';
 
 /** Env var that opts in to recording prompt and completion content. */
 export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+
+/** Label value when a trace or call does not say (tenant, feature, workflow, route, provider, model). */
+export const LABEL_VALUE_UNKNOWN = 'unknown';
+/** Label value of the one overflow series past the cardinality limit. */
+export const OVERFLOW_TRUE = 'true';

@@ -1,0 +1,65 @@
+// The metrics/API listener on TOKENLEDGER_HTTP_ADDR: routing, bearer auth, errors.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { diag } from '@opentelemetry/api';
+import { type Router, sendJson } from './router.ts';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  router: Router;
+  /** When set, every non-public route wants `Authorization: Bearer <token>`. */
+  authToken?: string;
+}
+
+export interface RunningServer {
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(o: HttpServerOptions): Promise<RunningServer> {
+  const expected = o.authToken === undefined ? undefined : Buffer.from(`Bearer ${o.authToken}`);
+  const server = createServer((req, res) => void handle(req, res));
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = o.router.match(req.method ?? 'GET', url.pathname);
+    if (route === undefined) return sendJson(res, 404, { error: `no route ${url.pathname}` });
+    if (route === 'method') {
+      res.setHeader('allow', o.router.methods(url.pathname).join(', '));
+      return sendJson(res, 405, { error: `${req.method} not allowed` });
+    }
+    if (!route.public && expected && !authorised(req.headers.authorization, expected)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendJson(res, 401, { error: 'missing or wrong bearer token' });
+    }
+    try {
+      await route.handler(req, res, url);
+    } catch (err) {
+      diag.error(`tokenledger collector: ${req.method} ${url.pathname} failed`, err);
+      if (!res.headersSent) sendJson(res, 500, { error: (err as Error).message });
+      else res.destroy();
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  return {
+    address: server.address() as AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+function authorised(header: string | undefined, expected: Buffer): boolean {
+  const got = Buffer.from(header ?? '');
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}

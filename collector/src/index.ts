@@ -1,0 +1,12 @@
+// Public API of @tokenledger/collector (for the demo, exporters and tests; nothing in packages/ imports it).
+export { Collector, type CollectorOptions, type StartReceiver } from './collector.ts';
+export { configFromEnv, ConfigError } from './config/env.ts';
+export { systemClock } from './config/clock.ts';
+export type { Clock, CollectorConfig, HostPort } from './config/types.ts';
+export { Router, sendJson, sendText, type Handler, type RouteOptions } from './http/router.ts';
+export { OUTCOMES_PATH } from './http/routes/outcomes.ts';
+export { GROUP_KEYS, type GroupKey, type OutcomeRow } from './store/outcomes-query.ts';
+export { CollectorMetrics } from './metrics/collector-metrics.ts';
+export { Registry, MetricFamily } from './metrics/registry.ts';
+export { Backpressure, type SpanRecord, type SpanSink, type AttributeValue } from './model/span-record.ts';
+export type { TraceRollup, TraceLabels, CallGroup } from './rollup/types.ts';

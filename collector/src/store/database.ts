@@ -1,0 +1,59 @@
+// The embedded store: one SQLite file (node:sqlite, WAL) under TOKENLEDGER_DATA_DIR.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS span_chunks (
+  id INTEGER PRIMARY KEY,
+  trace_id TEXT NOT NULL,
+  received_ms REAL NOT NULL,
+  spans TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS span_chunks_trace ON span_chunks (trace_id);
+CREATE TABLE IF NOT EXISTS finalised (
+  trace_id TEXT PRIMARY KEY,
+  finalised_ms REAL NOT NULL,
+  labels TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS finalised_time ON finalised (finalised_ms);
+CREATE TABLE IF NOT EXISTS outcome_rollup (
+  bucket_ms INTEGER NOT NULL, tenant TEXT NOT NULL, feature TEXT NOT NULL, workflow TEXT NOT NULL,
+  outcome TEXT NOT NULL, success TEXT NOT NULL,
+  outcomes INTEGER NOT NULL, cost_usd REAL NOT NULL, retry_cost_usd REAL NOT NULL,
+  input_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+  PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS call_rollup (
+  bucket_ms INTEGER NOT NULL, tenant TEXT NOT NULL, feature TEXT NOT NULL, workflow TEXT NOT NULL,
+  outcome TEXT NOT NULL, success TEXT NOT NULL, route TEXT NOT NULL, model TEXT NOT NULL,
+  outcomes INTEGER NOT NULL, cost_usd REAL NOT NULL, retry_cost_usd REAL NOT NULL,
+  input_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+  PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success, route, model)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metric_state (
+  metric TEXT NOT NULL, series_key TEXT NOT NULL, labels TEXT NOT NULL, state TEXT NOT NULL,
+  PRIMARY KEY (metric, series_key)
+) WITHOUT ROWID;
+`;
+
+export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL'): DatabaseSync {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new DatabaseSync(join(dataDir, 'collector.db'));
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 5000;`);
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** Runs `fn` in one transaction: all of it is durable, or none. */
+export function transaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const out = fn();
+    db.exec('COMMIT');
+    return out;
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}

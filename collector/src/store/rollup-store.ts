@@ -1,0 +1,63 @@
+// Finalised traces: roll-up rows per time bucket, the finalised-trace record late spans look up, and
+// the metric series the registry is seeded from after a restart.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DirtySeries, SeriesState } from '../metrics/registry.ts';
+import type { TraceRollup } from '../rollup/types.ts';
+
+const SUMS = 'outcomes = outcomes + excluded.outcomes, cost_usd = cost_usd + excluded.cost_usd, retry_cost_usd = retry_cost_usd + excluded.retry_cost_usd, input_tokens = input_tokens + excluded.input_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, output_tokens = output_tokens + excluded.output_tokens';
+
+export interface StoredSeries {
+  metric: string;
+  key: string;
+  labels: [string, string][];
+  state: SeriesState;
+}
+
+export class RollupStore {
+  private readonly outcomeRow: StatementSync;
+  private readonly callRow: StatementSync;
+  private readonly finalisedRow: StatementSync;
+  private readonly seriesRow: StatementSync;
+  private readonly prune: StatementSync;
+  private readonly db: DatabaseSync;
+  private readonly bucketMs: number;
+
+  constructor(db: DatabaseSync, bucketMs: number) {
+    this.db = db;
+    this.bucketMs = bucketMs;
+    this.outcomeRow = db.prepare(`INSERT INTO outcome_rollup VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+      ON CONFLICT (bucket_ms, tenant, feature, workflow, outcome, success) DO UPDATE SET ${SUMS}`);
+    this.callRow = db.prepare(`INSERT INTO call_rollup VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+      ON CONFLICT (bucket_ms, tenant, feature, workflow, outcome, success, route, model) DO UPDATE SET ${SUMS}`);
+    this.finalisedRow = db.prepare('INSERT OR IGNORE INTO finalised (trace_id, finalised_ms, labels) VALUES (?, ?, ?)');
+    this.seriesRow = db.prepare('INSERT OR REPLACE INTO metric_state (metric, series_key, labels, state) VALUES (?, ?, ?, ?)');
+    this.prune = db.prepare('DELETE FROM finalised WHERE finalised_ms < ?');
+  }
+
+  /** Inside a transaction: the rows of one finalised trace (or of its late spans). */
+  write(r: TraceRollup): void {
+    const bucket = Math.floor(r.atMs / this.bucketMs) * this.bucketMs;
+    const { tenant, feature, workflow, outcome, success } = r.labels;
+    const outcomes = r.late ? 0 : 1;
+    this.outcomeRow.run(bucket, tenant, feature, workflow, outcome, success, outcomes, r.totalUsd, r.retryUsd, ...r.tokens);
+    for (const c of r.calls) {
+      this.callRow.run(bucket, tenant, feature, workflow, outcome, success, c.route, c.model, outcomes, c.totalUsd, c.retryUsd, ...c.tokens);
+    }
+    if (!r.late) this.finalisedRow.run(r.traceId, r.atMs, JSON.stringify(r.labels));
+  }
+
+  /** Inside a transaction: the current state of changed metric series. */
+  writeSeries(dirty: DirtySeries[]): void {
+    for (const d of dirty) this.seriesRow.run(d.metric, d.key, JSON.stringify(d.labels), JSON.stringify(d.state));
+  }
+
+  /** Forgets finalised traces older than `beforeMs`: spans of theirs arriving later start a new trace. */
+  forgetFinalised(beforeMs: number): void {
+    this.prune.run(beforeMs);
+  }
+
+  series(): StoredSeries[] {
+    const rows = this.db.prepare('SELECT metric, series_key, labels, state FROM metric_state').all() as { metric: string; series_key: string; labels: string; state: string }[];
+    return rows.map((r) => ({ metric: r.metric, key: r.series_key, labels: JSON.parse(r.labels), state: JSON.parse(r.state) }));
+  }
+}

@@ -1,0 +1,93 @@
+// Finalises due traces: each batch is one transaction that writes the roll-ups and the metric
+// state and deletes the spans, so a trace is rolled up exactly once across crashes.
+import type { DatabaseSync } from 'node:sqlite';
+import { diag } from '@opentelemetry/api';
+import type { Clock } from '../config/types.ts';
+import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
+import { rollUp } from '../rollup/trace-rollup.ts';
+import type { TraceRollup } from '../rollup/types.ts';
+import { transaction } from '../store/database.ts';
+import type { RollupStore } from '../store/rollup-store.ts';
+import type { SpanStore } from '../store/span-store.ts';
+import type { TraceBuffer } from './trace-buffer.ts';
+
+export interface FinaliserOptions {
+  db: DatabaseSync;
+  buffer: TraceBuffer;
+  spans: SpanStore;
+  rollups: RollupStore;
+  metrics: CollectorMetrics;
+  clock: Clock;
+  idleMs: number;
+  maxAgeMs: number;
+  lateSpanRetentionMs: number;
+  /** Called with each batch's roll-ups once committed (exporters hook in here). */
+  onFinalised?: (rollups: readonly TraceRollup[]) => void;
+}
+
+/** Traces per transaction: a burst of due traces never holds the event loop for long. */
+const BATCH = 2_000;
+const PRUNE_EVERY_MS = 60_000;
+
+export class Finaliser {
+  private readonly o: FinaliserOptions;
+  private timer?: NodeJS.Timeout;
+  private lastPruneMs = -Infinity;
+
+  constructor(opts: FinaliserOptions) {
+    this.o = opts;
+  }
+
+  /** Finalises up to `limit` traces due now; returns how many. */
+  tick(limit = BATCH): number {
+    const { buffer, clock, metrics } = this.o;
+    const now = clock.now();
+    const due = buffer.takeDue(now, this.o.idleMs, this.o.maxAgeMs, limit);
+    const prune = now - this.lastPruneMs >= PRUNE_EVERY_MS;
+    if (due.length === 0 && !prune) return 0;
+    const rollups = due.map((d) => rollUp(d.state, now));
+    rollups.forEach((r, i) => {
+      metrics.apply(r);
+      metrics.tracesFinalised.inc([due[i]!.reason]);
+    });
+    const dirty = metrics.registry.takeDirty();
+    transaction(this.o.db, () => {
+      for (const r of rollups) {
+        this.o.rollups.write(r);
+        this.o.spans.remove(r.traceId);
+      }
+      this.o.rollups.writeSeries(dirty);
+      if (prune) this.o.rollups.forgetFinalised(now - this.o.lateSpanRetentionMs);
+    });
+    if (prune) this.lastPruneMs = now;
+    if (rollups.length) this.o.onFinalised?.(rollups);
+    return due.length;
+  }
+
+  /** Finalises everything due now, batch by batch. */
+  drain(): number {
+    let total = 0;
+    for (let n = this.tick(); n > 0; n = this.tick()) total += n;
+    return total;
+  }
+
+  /** Checks for due traces every `intervalMs`; a failed commit is fatal (the store is the truth: restart recovers). */
+  start(intervalMs: number, onFatal: (err: unknown) => void): void {
+    const run = () => {
+      try {
+        if (this.tick() === BATCH) setImmediate(run);
+      } catch (err) {
+        diag.error('tokenledger collector: finalising traces failed', err);
+        this.stop();
+        onFatal(err);
+      }
+    };
+    this.timer = setInterval(run, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

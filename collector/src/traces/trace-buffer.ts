@@ -1,0 +1,155 @@
+// The SpanSink: acknowledges spans once they are committed (concurrent requests share one
+// transaction: group commit), keeps open traces as O(1)-per-span accumulators, and pushes back
+// past its bounds instead of dropping anything it acknowledged.
+import type { DatabaseSync } from 'node:sqlite';
+import type { PriceBook } from '@tokenledger/pricing';
+import type { Clock } from '../config/types.ts';
+import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
+import { Backpressure, type SpanRecord, type SpanSink } from '../model/span-record.ts';
+import { callCost } from '../rollup/call-cost.ts';
+import { transaction } from '../store/database.ts';
+import type { SpanStore } from '../store/span-store.ts';
+import { TraceState } from './trace-state.ts';
+
+export interface TraceBufferOptions {
+  db: DatabaseSync;
+  spans: SpanStore;
+  book: PriceBook;
+  clock: Clock;
+  metrics: CollectorMetrics;
+  maxOpenSpans: number;
+  maxOpenTraces: number;
+  /** Retry-After of a Backpressure refusal. */
+  retryAfterSeconds: number;
+}
+
+export type FinaliseReason = 'idle' | 'max_age' | 'late';
+
+interface Pending {
+  spans: SpanRecord[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class TraceBuffer implements SpanSink {
+  /** Open traces in the order they were first seen (the maximum-age order). */
+  readonly open = new Map<string, TraceState>();
+  /** Traces that finalise when idle (root arrived, or late spans), in the order of their last span. */
+  private readonly idle = new Map<string, TraceState>();
+  openSpans = 0;
+  private pending: Pending[] = [];
+  private pendingSpans = 0;
+  private flushScheduled = false;
+  private closed = false;
+  private readonly o: TraceBufferOptions;
+
+  constructor(opts: TraceBufferOptions) {
+    this.o = opts;
+  }
+
+  accept(spans: SpanRecord[]): Promise<void> {
+    if (spans.length === 0) return Promise.resolve();
+    if (this.closed) return this.refuse(spans.length, 'the collector is shutting down');
+    if (this.openSpans + this.pendingSpans + spans.length > this.o.maxOpenSpans) {
+      return this.refuse(spans.length, `${this.openSpans + this.pendingSpans} spans are open (TOKENLEDGER_MAX_OPEN_SPANS=${this.o.maxOpenSpans})`);
+    }
+    if (this.open.size >= this.o.maxOpenTraces) {
+      return this.refuse(spans.length, `${this.open.size} traces are open (TOKENLEDGER_MAX_OPEN_TRACES=${this.o.maxOpenTraces})`);
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ spans, resolve, reject });
+      this.pendingSpans += spans.length;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // After the I/O callbacks of this turn, so concurrent requests share the commit.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits what is pending now (also called on shutdown). */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.pendingSpans = 0;
+    const now = this.o.clock.now();
+    const byTrace = new Map<string, SpanRecord[]>();
+    let n = 0;
+    for (const p of batch) {
+      n += p.spans.length;
+      for (const s of p.spans) {
+        const list = byTrace.get(s.traceId);
+        if (list) list.push(s);
+        else byTrace.set(s.traceId, [s]);
+      }
+    }
+    try {
+      transaction(this.o.db, () => {
+        for (const [traceId, spans] of byTrace) this.o.spans.add(traceId, now, spans);
+      });
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    for (const [traceId, spans] of byTrace) this.apply(traceId, spans, now);
+    this.o.metrics.spansAccepted.inc([], n);
+    this.o.metrics.commitBatches.inc([]);
+    for (const p of batch) p.resolve();
+  }
+
+  /** Rebuilds the open traces from the store after a restart. */
+  recover(): void {
+    for (const c of this.o.spans.chunks()) this.apply(c.traceId, c.spans, c.receivedMs);
+  }
+
+  /** Removes and returns up to `limit` traces due at `nowMs`. */
+  takeDue(nowMs: number, idleMs: number, maxAgeMs: number, limit: number): { state: TraceState; reason: FinaliseReason }[] {
+    const due: { state: TraceState; reason: FinaliseReason }[] = [];
+    for (const t of this.idle.values()) {
+      if (due.length >= limit || t.lastSeenMs + idleMs > nowMs) break;
+      due.push({ state: t, reason: t.lateOf ? 'late' : 'idle' });
+    }
+    for (const d of due) this.remove(d.state);
+    for (const t of this.open.values()) {
+      if (due.length >= limit || t.firstSeenMs + maxAgeMs > nowMs) break;
+      due.push({ state: t, reason: t.lateOf ? 'late' : 'max_age' });
+      this.remove(t);
+    }
+    return due;
+  }
+
+  /** Refuses new spans from now on and commits what was already accepted. */
+  close(): void {
+    this.closed = true;
+    this.flush();
+  }
+
+  private apply(traceId: string, spans: SpanRecord[], nowMs: number): void {
+    let t = this.open.get(traceId);
+    if (!t) {
+      t = new TraceState(traceId, nowMs, this.o.spans.finalised(traceId));
+      this.open.set(traceId, t);
+    }
+    for (const s of spans) t.add(s, callCost(s, this.o.book));
+    t.lastSeenMs = Math.max(t.lastSeenMs, nowMs);
+    this.openSpans += spans.length;
+    if (t.rootStatus !== undefined || t.lateOf) {
+      this.idle.delete(traceId);
+      this.idle.set(traceId, t);
+    }
+  }
+
+  private remove(t: TraceState): void {
+    this.open.delete(t.traceId);
+    this.idle.delete(t.traceId);
+    this.openSpans -= t.spans;
+  }
+
+  private refuse(spans: number, why: string): Promise<void> {
+    this.o.metrics.spansRefused.inc([], spans);
+    this.o.metrics.backpressure.inc([]);
+    return Promise.reject(new Backpressure(`cannot take more spans: ${why}`, this.o.retryAfterSeconds));
+  }
+}
