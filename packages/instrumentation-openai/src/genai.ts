@@ -1,0 +1,136 @@
+// PROVISIONAL: provider-neutral span recording, to be replaced by @tokenledger/instrumentation-core.
+import { createHash } from 'node:crypto';
+import { diag, SpanStatusCode, ValueType, type Attributes, type Histogram, type Meter, type Span } from '@opentelemetry/api';
+import { costAttributes, defaultPriceBook, type Usage } from '@tokenledger/pricing';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_USAGE_ESTIMATED,
+  GEN_AI_DURATION_BUCKETS,
+  GEN_AI_TOKEN_USAGE_BUCKETS,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  type PriceTier,
+} from '@tokenledger/semconv';
+
+/** The GenAI client histograms, created once per meter. */
+export interface GenAiMetrics {
+  tokenUsage: Histogram;
+  duration: Histogram;
+  timeToFirstChunk: Histogram;
+}
+
+export function createGenAiMetrics(meter: Meter): GenAiMetrics {
+  return {
+    tokenUsage: meter.createHistogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, {
+      unit: '{token}', description: 'Input and output tokens used', valueType: ValueType.INT,
+      advice: { explicitBucketBoundaries: GEN_AI_TOKEN_USAGE_BUCKETS },
+    }),
+    duration: meter.createHistogram(METRIC_GEN_AI_CLIENT_OPERATION_DURATION, {
+      unit: 's', description: 'GenAI operation duration', advice: { explicitBucketBoundaries: GEN_AI_DURATION_BUCKETS },
+    }),
+    timeToFirstChunk: meter.createHistogram(METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, {
+      unit: 's', description: 'Time to the first chunk of a streamed response', advice: { explicitBucketBoundaries: GEN_AI_DURATION_BUCKETS },
+    }),
+  };
+}
+
+/** Identity of one model call, fixed when it starts. */
+export interface CallInfo {
+  provider: string;
+  operation: string;
+  requestModel: string;
+  /** Tier forced by configuration (self-hosted); else derived from the response. */
+  tier?: PriceTier;
+  /** Price key when it differs from the model (self-hosted: none). */
+  estimated?: boolean;
+}
+
+export interface CallOutcome {
+  responseId?: string;
+  responseModel?: string;
+  finishReasons?: string[];
+  usage?: Usage;
+  tier: PriceTier;
+}
+
+/** Usage, response and cost attributes of a finished call, and its metrics. */
+export function recordOutcome(span: Span, metrics: GenAiMetrics | undefined, call: CallInfo, outcome: CallOutcome, durationS: number, ttftS?: number): void {
+  const model = outcome.responseModel ?? call.requestModel;
+  if (outcome.responseId) span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, outcome.responseId);
+  if (outcome.responseModel) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, outcome.responseModel);
+  if (outcome.finishReasons?.length) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, outcome.finishReasons);
+  if (ttftS !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttftS);
+  const u = outcome.usage;
+  if (u) {
+    span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, u.inputTokens);
+    span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, u.outputTokens);
+    if (u.cacheReadInputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, u.cacheReadInputTokens);
+    if (u.cacheCreationInputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheCreationInputTokens);
+    if (u.reasoningOutputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoningOutputTokens);
+    if (call.estimated) span.setAttribute(ATTR_USAGE_ESTIMATED, true);
+    span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, { provider: call.provider, tier: outcome.tier })));
+  }
+  if (!metrics) return;
+  const attrs: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: call.operation,
+    [ATTR_GEN_AI_PROVIDER_NAME]: call.provider,
+    [ATTR_GEN_AI_REQUEST_MODEL]: call.requestModel,
+  };
+  if (outcome.responseModel) attrs[ATTR_GEN_AI_RESPONSE_MODEL] = outcome.responseModel;
+  metrics.duration.record(durationS, attrs);
+  if (ttftS !== undefined) metrics.timeToFirstChunk.record(ttftS, attrs);
+  if (u) {
+    metrics.tokenUsage.record(u.inputTokens, { ...attrs, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
+    metrics.tokenUsage.record(u.outputTokens, { ...attrs, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
+  }
+}
+
+/** Error status and `error.type` on the span, and the duration metric with the error. */
+export function recordError(span: Span, metrics: GenAiMetrics | undefined, call: CallInfo, err: unknown, durationS: number): void {
+  const type = errorType(err);
+  span.recordException(err as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+  span.setAttribute(ATTR_ERROR_TYPE, type);
+  metrics?.duration.record(durationS, {
+    [ATTR_GEN_AI_OPERATION_NAME]: call.operation,
+    [ATTR_GEN_AI_PROVIDER_NAME]: call.provider,
+    [ATTR_GEN_AI_REQUEST_MODEL]: call.requestModel,
+    [ATTR_ERROR_TYPE]: type,
+  });
+}
+
+/** The HTTP status for SDK API errors (low cardinality), else the error class name. */
+export function errorType(err: unknown): string {
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === 'number') return String(status);
+  return (err as Error)?.name || 'Error';
+}
+
+/** Short hash of the request without its transport options, so repeats within a trace can be found. */
+export function requestHash(provider: string, params: unknown): string {
+  return createHash('sha256').update(provider).update('\u0000').update(JSON.stringify(params) ?? '').digest('hex').slice(0, 16);
+}
+
+/** Runs instrumentation code; its failures go to diag, never to the app. */
+export function safely<T>(what: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    diag.error(`tokenledger: ${what} failed`, err);
+    return undefined;
+  }
+}
