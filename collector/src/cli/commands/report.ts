@@ -1,0 +1,72 @@
+// tokenledger report: the cost-per-outcome table of a running collector.
+import { parseArgs } from 'node:util';
+import { address } from '../../config/env.ts';
+import { OUTCOMES_PATH } from '../../http/routes/outcomes.ts';
+import type { OutcomeRow } from '../../store/outcomes-query.ts';
+import { formatReport } from '../report-table.ts';
+import type { Command } from './types.ts';
+
+const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] [--group-by workflow,tenant] [--since T] [--until T]
+  --url       the collector's metrics/API address (default: from TOKENLEDGER_HTTP_ADDR, else http://127.0.0.1:9464)
+  --group-by  any of tenant, feature, workflow, outcome, route, model (default workflow)
+  --since/--until  RFC 3339 time or Unix seconds
+  TOKENLEDGER_AUTH_TOKEN is sent as the bearer token when set.`;
+
+export const report: Command = {
+  summary: 'print the cost-per-outcome table from a running collector (--json too)',
+  async run(args) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          json: { type: 'boolean', default: false },
+          url: { type: 'string' },
+          'group-by': { type: 'string', default: 'workflow' },
+          since: { type: 'string' },
+          until: { type: 'string' },
+          help: { type: 'boolean', default: false },
+        },
+      }));
+    } catch (err) {
+      console.error(`${(err as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const base = values.url ?? defaultUrl();
+    const url = new URL(OUTCOMES_PATH, base);
+    url.searchParams.set('group_by', values['group-by']);
+    if (values.since) url.searchParams.set('since', values.since);
+    if (values.until) url.searchParams.set('until', values.until);
+    const token = process.env.TOKENLEDGER_AUTH_TOKEN;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    } catch (err) {
+      console.error(`tokenledger report: cannot reach the collector at ${base} (${(err as Error).cause ?? (err as Error).message})`);
+      return 1;
+    }
+    const body = await res.text();
+    if (!res.ok) {
+      console.error(`tokenledger report: ${url} answered ${res.status}: ${body}`);
+      return 1;
+    }
+    if (values.json) {
+      console.log(body);
+      return 0;
+    }
+    const doc = JSON.parse(body) as { groupBy: string[]; since: string; until: string; rows: OutcomeRow[] };
+    const window = Date.parse(doc.since) === 0 ? `all time to ${doc.until}` : `${doc.since} to ${doc.until}`;
+    console.log(formatReport(doc.groupBy, doc.rows, window));
+    return 0;
+  },
+};
+
+function defaultUrl(): string {
+  const a = address(process.env, 'TOKENLEDGER_HTTP_ADDR', '127.0.0.1:9464');
+  const host = a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;
+}
