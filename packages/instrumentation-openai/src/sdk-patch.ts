@@ -1,0 +1,118 @@
+// Span around one `create()` of a Stainless-generated SDK (openai, @anthropic-ai/sdk): both return an
+// APIPromise whose parsing is memoised, and streams as a Stream whose `iterator` property yields the events.
+import { context, SpanKind, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_REQUEST_HASH,
+  type PriceTier,
+} from '@tokenledger/semconv';
+import { recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from './genai.ts';
+import type { CallResult } from './result.ts';
+import { serverAttributes } from './server.ts';
+
+/** How to read one API method's request, result and stream events. */
+export interface SdkApi {
+  provider: string;
+  operation: string;
+  request(params: any): Attributes;
+  result(response: any): CallResult;
+  stream?: () => { add(event: any): void; done(): CallResult };
+  /** Price tier of a provider's service-tier value. */
+  tier(serviceTier: string | undefined): PriceTier;
+  /** Params sent instead of the caller's (never mutated) for a streamed call, and the events to hide from the app. */
+  streamParams?: (params: any) => { params: any; hide(event: any): boolean } | undefined;
+}
+
+/** What the patch needs from its instrumentation, read at call time. */
+export interface SdkPatchHost {
+  isEnabled(): boolean;
+  tracer(): Tracer;
+  metrics(): GenAiMetrics | undefined;
+}
+
+/** A wrapper for `_wrap(prototype, 'create', …)`. */
+export function patchCreate(host: SdkPatchHost, api: SdkApi) {
+  return (original: (...args: any[]) => any) =>
+    function patchedCreate(this: any, ...args: any[]) {
+      if (!host.isEnabled()) return original.apply(this, args);
+      const started = safely(`${api.provider} span start`, () => start(host, api, args, this?._client?.baseURL));
+      if (!started) return original.apply(this, args);
+      const { span, call, callArgs, hide } = started;
+      const began = performance.now();
+      const promise = context.with(trace.setSpan(context.active(), span), () => original.apply(this, callArgs));
+      // Observe the result beside the app (parsing is memoised). This handler is attached first, so a
+      // stream is wrapped before the app's own `then` sees it.
+      promise.then(
+        (response: any) =>
+          safely(`${api.provider} response`, () => {
+            if (api.stream && callArgs[0]?.stream === true && typeof response?.iterator === 'function') {
+              wrapStream(host, response, api, span, call, began, hide);
+            } else {
+              recordOutcome(span, host.metrics(), call, outcome(api, api.result(response)), seconds(began));
+              span.end();
+            }
+          }),
+        (err: unknown) =>
+          safely(`${api.provider} error`, () => {
+            recordError(span, host.metrics(), call, err, seconds(began));
+            span.end();
+          }),
+      );
+      return promise;
+    };
+}
+
+function start(host: SdkPatchHost, api: SdkApi, args: any[], baseURL: unknown) {
+  const params = args[0];
+  if (!params || typeof params !== 'object') return undefined;
+  const call: CallInfo = { provider: api.provider, operation: api.operation, requestModel: String(params.model) };
+  const { stream: _s, stream_options: _o, ...hashed } = params;
+  const attributes: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: call.operation,
+    [ATTR_GEN_AI_PROVIDER_NAME]: call.provider,
+    ...api.request(params),
+    ...serverAttributes(baseURL),
+    [ATTR_REQUEST_HASH]: requestHash(call.provider, hashed),
+  };
+  const span = host.tracer().startSpan(`${call.operation} ${call.requestModel}`, { kind: SpanKind.CLIENT, attributes });
+  const changed = params.stream === true ? api.streamParams?.(params) : undefined;
+  const callArgs = changed ? [changed.params, ...args.slice(1)] : args;
+  return { span, call, callArgs, hide: changed?.hide };
+}
+
+function outcome(api: SdkApi, result: CallResult) {
+  return { ...result, tier: api.tier(result.serviceTier) };
+}
+
+/** Replaces the stream's iterator: the app iterates the same Stream object; events pass through as they arrive. */
+function wrapStream(host: SdkPatchHost, stream: any, api: SdkApi, span: Span, call: CallInfo, began: number, hide: ((e: any) => boolean) | undefined): void {
+  const original = stream.iterator;
+  const folded = api.stream!();
+  stream.iterator = async function* tokenledgerStream(this: unknown) {
+    let firstChunkS: number | undefined;
+    let finished = false;
+    try {
+      for await (const event of original.call(this)) {
+        firstChunkS ??= seconds(began);
+        safely(`${api.provider} stream event`, () => folded.add(event));
+        if (hide?.(event)) continue;
+        yield event;
+      }
+      finished = true;
+      safely(`${api.provider} stream end`, () => recordOutcome(span, host.metrics(), call, outcome(api, folded.done()), seconds(began), firstChunkS));
+    } catch (err) {
+      finished = true;
+      safely(`${api.provider} stream error`, () => recordError(span, host.metrics(), call, err, seconds(began)));
+      throw err;
+    } finally {
+      // Also reached when the app stops iterating early: end the span with what was known.
+      if (!finished) safely(`${api.provider} stream abandon`, () => recordOutcome(span, host.metrics(), call, outcome(api, folded.done()), seconds(began), firstChunkS));
+      span.end();
+    }
+  };
+}
+
+function seconds(start: number): number {
+  return (performance.now() - start) / 1000;
+}
