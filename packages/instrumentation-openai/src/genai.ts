@@ -25,6 +25,7 @@ import {
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
   type PriceTier,
 } from '@tokenledger/semconv';
+import { selfHostedCost, type SelfHostedEndpoint } from './self-hosted.ts';
 
 /** The GenAI client histograms, created once per meter. */
 export interface GenAiMetrics {
@@ -53,10 +54,10 @@ export interface CallInfo {
   provider: string;
   operation: string;
   requestModel: string;
-  /** Tier forced by configuration (self-hosted); else derived from the response. */
-  tier?: PriceTier;
-  /** Price key when it differs from the model (self-hosted: none). */
+  /** Token counts came from a tokenizer, not the provider. */
   estimated?: boolean;
+  /** A self-hosted server from configuration: priced by its instances' time, not per token. */
+  selfHosted?: SelfHostedEndpoint;
 }
 
 export interface CallOutcome {
@@ -82,8 +83,9 @@ export function recordOutcome(span: Span, metrics: GenAiMetrics | undefined, cal
     if (u.cacheCreationInputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheCreationInputTokens);
     if (u.reasoningOutputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoningOutputTokens);
     if (call.estimated) span.setAttribute(ATTR_USAGE_ESTIMATED, true);
-    span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, { provider: call.provider, tier: outcome.tier })));
+    if (!call.selfHosted) span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, { provider: call.provider, tier: outcome.tier })));
   }
+  if (call.selfHosted) span.setAttributes(selfHostedCost(call.selfHosted, durationS));
   if (!metrics) return;
   const attrs: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: call.operation,

@@ -8,6 +8,7 @@ import { embeddingsRequestAttributes, embeddingsResult } from './embeddings.ts';
 import { createGenAiMetrics, type GenAiMetrics } from './genai.ts';
 import { responsesRequestAttributes, responsesResult, ResponsesStreamResult } from './responses.ts';
 import { patchCreate, type SdkApi } from './sdk-patch.ts';
+import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from './self-hosted.ts';
 import type { OpenAIInstrumentationConfig } from './types.ts';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';
@@ -21,14 +22,17 @@ function tierOf(serviceTier: string | undefined): PriceTier {
 
 export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
   private genAiMetrics: GenAiMetrics | undefined;
+  private readonly selfHostedEndpoints: readonly SelfHostedEndpoint[];
   private readonly host = { isEnabled: () => this.isEnabled(), tracer: () => this.tracer, metrics: () => this.genAiMetrics };
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    // Read here, so a bad variable fails at start (init() runs inside super()).
+    this.selfHostedEndpoints = config.selfHostedEndpoints ?? parseSelfHostedEndpoints(ENV_SELF_HOSTED_ENDPOINTS, process.env[ENV_SELF_HOSTED_ENDPOINTS], 'url');
   }
 
   protected override init() {
-    const base = { provider: PROVIDER_OPENAI, tier: tierOf };
+    const base = { provider: PROVIDER_OPENAI, tier: tierOf, selfHosted: (baseURL: unknown) => endpointForUrl(this.selfHostedEndpoints, baseURL) };
     const chat: SdkApi = {
       ...base, operation: OPERATION_CHAT, request: chatRequestAttributes, result: chatResult,
       stream: () => new ChatStreamResult(), streamParams: (params) => this.withStreamUsage(params),

@@ -4,11 +4,14 @@ import { context, SpanKind, trace, type Attributes, type Span, type Tracer } fro
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_INSTANCE_TYPE,
   ATTR_REQUEST_HASH,
+  ATTR_ROUTE,
   type PriceTier,
 } from '@tokenledger/semconv';
 import { recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from './genai.ts';
 import type { CallResult } from './result.ts';
+import type { SelfHostedEndpoint } from './self-hosted.ts';
 import { serverAttributes } from './server.ts';
 
 /** How to read one API method's request, result and stream events. */
@@ -22,6 +25,8 @@ export interface SdkApi {
   tier(serviceTier: string | undefined): PriceTier;
   /** Params sent instead of the caller's (never mutated) for a streamed call, and the events to hide from the app. */
   streamParams?: (params: any) => { params: any; hide(event: any): boolean } | undefined;
+  /** The configured self-hosted server a client's base URL points at, if any. */
+  selfHosted?: (baseURL: unknown) => SelfHostedEndpoint | undefined;
 }
 
 /** What the patch needs from its instrumentation, read at call time. */
@@ -66,7 +71,13 @@ export function patchCreate(host: SdkPatchHost, api: SdkApi) {
 function start(host: SdkPatchHost, api: SdkApi, args: any[], baseURL: unknown) {
   const params = args[0];
   if (!params || typeof params !== 'object') return undefined;
-  const call: CallInfo = { provider: api.provider, operation: api.operation, requestModel: String(params.model) };
+  const selfHosted = api.selfHosted?.(baseURL);
+  const call: CallInfo = {
+    provider: selfHosted?.provider ?? api.provider,
+    operation: api.operation,
+    requestModel: String(params.model ?? selfHosted?.model),
+    selfHosted,
+  };
   const { stream: _s, stream_options: _o, ...hashed } = params;
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: call.operation,
@@ -75,6 +86,8 @@ function start(host: SdkPatchHost, api: SdkApi, args: any[], baseURL: unknown) {
     ...serverAttributes(baseURL),
     [ATTR_REQUEST_HASH]: requestHash(call.provider, hashed),
   };
+  if (selfHosted?.route) attributes[ATTR_ROUTE] = selfHosted.route;
+  if (selfHosted?.instanceType) attributes[ATTR_INSTANCE_TYPE] = selfHosted.instanceType;
   const span = host.tracer().startSpan(`${call.operation} ${call.requestModel}`, { kind: SpanKind.CLIENT, attributes });
   const changed = params.stream === true ? api.streamParams?.(params) : undefined;
   const callArgs = changed ? [changed.params, ...args.slice(1)] : args;

@@ -4,3 +4,7 @@ export type { SdkApi, SdkPatchHost } from './sdk-patch.ts';
 export { createGenAiMetrics } from './genai.ts';
 export type { GenAiMetrics } from './genai.ts';
 export type { CallResult } from './result.ts';
+export { parseSelfHostedEndpoints, selfHostedCost } from './self-hosted.ts';
+export type { SelfHostedEndpoint } from './self-hosted.ts';
+export { recordOutcome, recordError, requestHash, safely } from './genai.ts';
+export type { CallInfo, CallOutcome } from './genai.ts';

@@ -1,4 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { SelfHostedEndpoint } from './self-hosted.ts';
 
 export interface OpenAIInstrumentationConfig extends InstrumentationConfig {
   /**
@@ -8,4 +9,11 @@ export interface OpenAIInstrumentationConfig extends InstrumentationConfig {
    * Default true; env `TOKENLEDGER_OPENAI_STREAM_USAGE=false` turns it off.
    */
   requestStreamUsage?: boolean;
+  /**
+   * OpenAI-compatible self-hosted servers (vLLM, TGI, LMI…) reached with a custom `baseURL`: calls whose
+   * base URL starts with an entry's `url` get its provider, route and instance type, and are priced as
+   * `self_hosted` from the instances' hourly price. Default: env `TOKENLEDGER_SELF_HOSTED_ENDPOINTS`, a JSON
+   * array of `{url, provider, model?, route?, instanceType?, instances?, concurrency?, hourlyUsd?}`.
+   */
+  selfHostedEndpoints?: SelfHostedEndpoint[];
 }

@@ -73,3 +73,5 @@ export const ATTR_PROVIDER_LATENCY_MS = 'tokenledger.provider.latency_ms';
 export const BAGGAGE_TENANT = ATTR_TENANT;
 export const BAGGAGE_FEATURE = ATTR_FEATURE;
 export const BAGGAGE_WORKFLOW = ATTR_WORKFLOW;
+/** Instance type serving a self-hosted model (SageMaker endpoint or OpenAI-compatible server), from configuration. */
+export const ATTR_INSTANCE_TYPE = 'tokenledger.instance.type';
