@@ -89,6 +89,18 @@ describe('trace completion', () => {
     expect(seriesValue(collector, 'tokenledger_collector_spans_refused_total')).toBe(1);
   });
 
+  it('counts a span sent twice (a client retry) once', async () => {
+    const { collector, clock } = make();
+    const A = traceId(11);
+    const batch = [root(A, who), call(A), call(A)];
+    await collector.sink.accept(batch);
+    await collector.sink.accept(batch.slice(1));
+    clock.advance(1000);
+    collector.finaliser.tick();
+    expect(seriesValue(collector, 'tokenledger_cost_usd_total')).toBeCloseTo(2 * 0.00075, 12);
+    expect(collector.buffer.openSpans).toBe(0);
+  });
+
   it('recovers acknowledged spans after a restart and rolls every trace up once', async () => {
     const config = testConfig({ TOKENLEDGER_TRACE_IDLE_MS: '1000' });
     const clock = new FakeClock();

@@ -2,6 +2,7 @@
 // transaction: group commit), keeps open traces as O(1)-per-span accumulators, and pushes back
 // past its bounds instead of dropping anything it acknowledged.
 import type { DatabaseSync } from 'node:sqlite';
+import { diag } from '@opentelemetry/api';
 import type { PriceBook } from '@tokenledger/pricing';
 import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
@@ -90,7 +91,10 @@ export class TraceBuffer implements SpanSink {
         for (const [traceId, spans] of byTrace) this.o.spans.add(traceId, now, spans);
       });
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      // A full or failing disk: the client keeps the data and retries (503), it does not drop it (500).
+      diag.error('tokenledger collector: storing spans failed', err);
+      const refusal = new Backpressure(`cannot store spans: ${(err as Error).message}`, this.o.retryAfterSeconds);
+      for (const p of batch) p.reject(refusal);
       return;
     }
     for (const [traceId, spans] of byTrace) this.apply(traceId, spans, now);
@@ -144,7 +148,7 @@ export class TraceBuffer implements SpanSink {
   private remove(t: TraceState): void {
     this.open.delete(t.traceId);
     this.idle.delete(t.traceId);
-    this.openSpans -= t.spans;
+    this.openSpans -= t.stored;
   }
 
   private refuse(spans: number, why: string): Promise<void> {

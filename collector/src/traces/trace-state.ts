@@ -26,7 +26,10 @@ export class TraceState {
   readonly lateOf?: TraceLabels;
   firstSeenMs: number;
   lastSeenMs: number;
+  /** Distinct spans rolled up. */
   spans = 0;
+  /** Spans stored, duplicates included (what the open-span bound counts). */
+  stored = 0;
   /** OTLP status of the root span; undefined until it arrives. */
   rootStatus?: 0 | 1 | 2;
   readonly root: Attribution = {};
@@ -36,6 +39,8 @@ export class TraceState {
   readonly ttft: { provider: string; model: string; seconds: number }[] = [];
   /** First unmarked call per request hash: later identical requests are retries. */
   private repeats?: Map<string, Repeat>;
+  /** Span ids seen: an OTLP client retrying a request whose answer it lost sends them again. */
+  private readonly seen = new Set<string>();
 
   constructor(traceId: string, nowMs: number, lateOf?: TraceLabels) {
     this.traceId = traceId;
@@ -44,7 +49,11 @@ export class TraceState {
     this.lateOf = lateOf;
   }
 
+  /** Adds one span; a span id seen before in this trace is counted once. */
   add(span: SpanRecord, call: CallCost | undefined): void {
+    this.stored++;
+    if (this.seen.has(span.spanId)) return;
+    this.seen.add(span.spanId);
     this.spans++;
     const a = span.attributes;
     const isRoot = span.parentSpanId === '';
