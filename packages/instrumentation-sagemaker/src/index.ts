@@ -1,0 +1,5 @@
+// Public API of @tokenledger/instrumentation-sagemaker.
+export { sageMakerHooks, ENV_SAGEMAKER_ENDPOINTS } from './sagemaker.ts';
+export { dispatchAwsHooks } from './aws-hooks.ts';
+export type { AwsServiceHooks } from './aws-hooks.ts';
+export type { SageMakerConfig } from './types.ts';

@@ -1,0 +1,137 @@
+// SageMaker Runtime InvokeEndpoint / InvokeEndpointWithResponseStream through the aws-sdk instrumentation's
+// hooks: model, operation and route from the body and configuration, usage from the container's body
+// (estimated and marked when it reports none), TTFT for streams, priced as `self_hosted`.
+import { metrics, type Span } from '@opentelemetry/api';
+import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
+import {
+  createGenAiMetrics,
+  parseSelfHostedEndpoints,
+  recordError,
+  recordOutcome,
+  requestHash,
+  safely,
+  type CallInfo,
+  type GenAiMetrics,
+  type SelfHostedEndpoint,
+} from '@tokenledger/instrumentation-openai/sdk';
+import { estimateTokens } from '@tokenledger/pricing';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_INSTANCE_TYPE,
+  ATTR_REQUEST_HASH,
+  ATTR_ROUTE,
+  PROVIDER_AWS_SAGEMAKER,
+} from '@tokenledger/semconv';
+import type { AwsServiceHooks } from './aws-hooks.ts';
+import { bodyText, finalUsage, parseRequest, readResponseBody, StreamBodyReader, type BodyUsage } from './bodies.ts';
+import type { SageMakerConfig } from './types.ts';
+
+export const ENV_SAGEMAKER_ENDPOINTS = 'TOKENLEDGER_SAGEMAKER_ENDPOINTS';
+const INVOKE = 'InvokeEndpoint';
+const INVOKE_STREAM = 'InvokeEndpointWithResponseStream';
+
+interface CallState {
+  call: CallInfo;
+  promptText: string;
+  start: number;
+}
+
+/** The SageMakerRuntime hooks; reads the endpoint configuration now, so a bad variable fails at start. */
+export function sageMakerHooks(config: SageMakerConfig = {}): AwsServiceHooks {
+  const endpoints = config.endpoints ?? parseSelfHostedEndpoints(ENV_SAGEMAKER_ENDPOINTS, process.env[ENV_SAGEMAKER_ENDPOINTS], 'endpoint', PROVIDER_AWS_SAGEMAKER);
+  const calls = new WeakMap<Span, CallState>();
+  let genAiMetrics: GenAiMetrics | undefined;
+  const meters = () => (genAiMetrics ??= createGenAiMetrics(metrics.getMeter('@tokenledger/instrumentation-sagemaker', '0.1.0')));
+
+  const finish = (span: Span, st: CallState, body: BodyUsage, ttftS?: number) => {
+    const { usage, estimated } = finalUsage(body, st.promptText, estimateTokens);
+    const outcome = { usage, tier: 'self_hosted' as const, finishReasons: body.finishReason ? [body.finishReason] : undefined };
+    recordOutcome(span, meters(), { ...st.call, estimated }, outcome, seconds(st.start), ttftS);
+  };
+
+  return {
+    serviceName: 'SageMakerRuntime',
+    preRequestHook(span, { request }: AwsSdkRequestHookInformation) {
+      if (request.commandName !== INVOKE && request.commandName !== INVOKE_STREAM) return;
+      const input = request.commandInput as { EndpointName?: string; Body?: unknown; InferenceComponentName?: string };
+      const name = String(input.EndpointName);
+      const selfHosted: SelfHostedEndpoint | undefined = endpoints.find((e) => e.match === name);
+      const parsed = parseRequest(input.Body);
+      const call: CallInfo = {
+        provider: selfHosted?.provider ?? PROVIDER_AWS_SAGEMAKER,
+        operation: parsed.operation,
+        requestModel: selfHosted?.model ?? parsed.model ?? input.InferenceComponentName ?? name,
+        selfHosted,
+      };
+      span.setAttributes({
+        [ATTR_GEN_AI_PROVIDER_NAME]: call.provider,
+        [ATTR_GEN_AI_OPERATION_NAME]: call.operation,
+        [ATTR_GEN_AI_REQUEST_MODEL]: call.requestModel,
+        [ATTR_REQUEST_HASH]: requestHash(call.provider, [name, bodyText(input.Body)]),
+      });
+      if (request.commandName === INVOKE_STREAM) span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, true);
+      if (selfHosted?.route) span.setAttribute(ATTR_ROUTE, selfHosted.route);
+      if (selfHosted?.instanceType) span.setAttribute(ATTR_INSTANCE_TYPE, selfHosted.instanceType);
+      span.updateName(`${call.operation} ${call.requestModel}`);
+      calls.set(span, { call, promptText: parsed.promptText, start: performance.now() });
+    },
+    responseHook(span, { response }: AwsSdkResponseHookInformation) {
+      const st = calls.get(span);
+      if (!st) return;
+      const output = response.data;
+      if (response.request.commandName === INVOKE) return finish(span, st, readResponseBody(output?.Body));
+      if (output?.Body && typeof output.Body[Symbol.asyncIterator] === 'function') {
+        output.Body = observeStream(span, output.Body, st, finish, (err) => recordError(span, meters(), st.call, err, seconds(st.start)));
+      }
+    },
+    exceptionHook(span, _info, err) {
+      const st = calls.get(span);
+      if (st) recordError(span, meters(), st.call, err, seconds(st.start));
+    },
+  };
+}
+
+/**
+ * The aws-sdk instrumentation ends the span as soon as the response arrives (it has no SageMaker
+ * extension): the end is held back until the app has read the stream, or stopped reading it.
+ */
+function observeStream(
+  span: Span,
+  body: AsyncIterable<any>,
+  st: CallState,
+  finish: (span: Span, st: CallState, body: BodyUsage, ttftS?: number) => void,
+  fail: (err: unknown) => void,
+): AsyncIterable<any> {
+  const end = span.end.bind(span);
+  span.end = () => {};
+  const reader = new StreamBodyReader();
+  return {
+    async *[Symbol.asyncIterator]() {
+      let ttftS: number | undefined;
+      let failed = false;
+      try {
+        for await (const event of body) {
+          ttftS ??= seconds(st.start);
+          const bytes = event?.PayloadPart?.Bytes;
+          if (bytes instanceof Uint8Array) safely('sagemaker stream part', () => reader.add(bytes));
+          yield event;
+        }
+      } catch (err) {
+        failed = true;
+        safely('sagemaker stream error', () => fail(err));
+        throw err;
+      } finally {
+        // Also reached when the app stops early: what was read is recorded (the rest estimated).
+        if (!failed) safely('sagemaker stream end', () => finish(span, st, reader.done(), ttftS));
+        end();
+      }
+    },
+  };
+}
+
+function seconds(start: number): number {
+  return (performance.now() - start) / 1000;
+}
