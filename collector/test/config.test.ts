@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv } from '../src/config/env.ts';
+
+describe('configuration', () => {
+  it('has the design defaults', () => {
+    const c = configFromEnv({});
+    expect(c.otlp).toEqual({ host: '127.0.0.1', port: 4318 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(c.dataDir).toBe('./.tokenledger');
+    expect([c.traceIdleMs, c.cardinalityLimit, c.sqliteSynchronous, c.authToken]).toEqual([5000, 2000, 'FULL', undefined]);
+  });
+
+  it('reads addresses, numbers and tokens', () => {
+    const c = configFromEnv({ TOKENLEDGER_OTLP_ADDR: '0.0.0.0:4318', TOKENLEDGER_HTTP_ADDR: '[::1]:9000', TOKENLEDGER_TRACE_IDLE_MS: '250',
+      TOKENLEDGER_AUTH_TOKEN: 's3cret', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'normal' });
+    expect(c.otlp).toEqual({ host: '0.0.0.0', port: 4318 });
+    expect(c.http).toEqual({ host: '::1', port: 9000 });
+    expect([c.traceIdleMs, c.authToken, c.sqliteSynchronous]).toEqual([250, 's3cret', 'NORMAL']);
+  });
+
+  it.each([
+    ['TOKENLEDGER_OTLP_ADDR', 'localhost'],
+    ['TOKENLEDGER_HTTP_ADDR', '127.0.0.1:70000'],
+    ['TOKENLEDGER_TRACE_IDLE_MS', '5s'],
+    ['TOKENLEDGER_CARDINALITY_LIMIT', '0'],
+    ['TOKENLEDGER_MAX_OPEN_SPANS', '-1'],
+    ['TOKENLEDGER_SQLITE_SYNCHRONOUS', 'OFF'],
+    ['TOKENLEDGER_TRACE_MAX_AGE_MS', '10'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`^${name}=`));
+  });
+});
