@@ -81,9 +81,9 @@ export class Collector {
   }
 
   /** Rebuilds open traces from the store (idempotent) and marks the collector ready. */
-  recover(): void {
+  async recover(): Promise<void> {
     if (this.readyFlag) return;
-    this.buffer.recover();
+    await this.buffer.recover();
     this.readyFlag = true;
   }
 
@@ -93,7 +93,7 @@ export class Collector {
    */
   async listen(startReceiver?: StartReceiver, onFatal: (err: unknown) => void = () => process.exit(1)): Promise<{ http: AddressInfo; otlp?: AddressInfo | string }> {
     const http = (this.http = await startHttpServer({ ...this.config.http, router: this.router, authToken: this.config.authToken }));
-    this.recover();
+    await this.recover();
     let otlp: AddressInfo | string | undefined;
     if (startReceiver) {
       const r = await startReceiver({ ...this.config.otlp, sink: this.sink, authToken: this.config.authToken, maxBodyBytes: this.config.maxBodyBytes });

@@ -29,8 +29,8 @@ export function testConfig(env: Record<string, string> = {}): CollectorConfig {
 }
 
 export function testCollector(env: Record<string, string> = {}, clock = new FakeClock()): { collector: Collector; clock: FakeClock } {
+  // A fresh store: nothing to recover.
   const collector = new Collector({ config: testConfig(env), clock });
-  collector.recover();
   return { collector, clock };
 }
 

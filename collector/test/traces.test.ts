@@ -105,7 +105,7 @@ describe('trace completion', () => {
     const config = testConfig({ TOKENLEDGER_TRACE_IDLE_MS: '1000' });
     const clock = new FakeClock();
     const first = new Collector({ config, clock });
-    first.recover();
+    await first.recover();
     await first.sink.accept([root(traceId(8), who), call(traceId(8)), root(traceId(9), who), call(traceId(9))]);
     clock.advance(1000);
     first.finaliser.tick(); // both finalised
@@ -115,7 +115,7 @@ describe('trace completion', () => {
     const second = new Collector({ config, clock });
     open.push(second);
     expect(seriesValue(second, 'tokenledger_outcomes_total')).toBe(2); // seeded from the store
-    second.recover();
+    await second.recover();
     expect(second.buffer.open.size).toBe(2);
     clock.advance(1000);
     expect(second.finaliser.tick()).toBe(2);

@@ -24,6 +24,9 @@ export interface TraceBufferOptions {
   retryAfterSeconds: number;
 }
 
+/** Stored chunks replayed between two yields to the event loop during recovery. */
+const RECOVERY_YIELD_CHUNKS = 2_000;
+
 export type FinaliseReason = 'idle' | 'max_age' | 'late';
 
 interface Pending {
@@ -103,9 +106,13 @@ export class TraceBuffer implements SpanSink {
     for (const p of batch) p.resolve();
   }
 
-  /** Rebuilds the open traces from the store after a restart. */
-  recover(): void {
-    for (const c of this.o.spans.chunks()) this.apply(c.traceId, c.spans, c.receivedMs);
+  /** Rebuilds the open traces from the store after a restart, yielding to the event loop now and then (health probes answer). */
+  async recover(): Promise<void> {
+    let n = 0;
+    for (const c of this.o.spans.chunks()) {
+      this.apply(c.traceId, c.spans, c.receivedMs);
+      if (++n % RECOVERY_YIELD_CHUNKS === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Removes and returns up to `limit` traces due at `nowMs`. */
