@@ -1,0 +1,7 @@
+// Public API of @tokenledger/node. The SDK itself is started by `@tokenledger/node/register`.
+export { withAttribution, setRoute, recordOutcome, withRetry } from './api.ts';
+export { AttributionSpanProcessor } from './attribution-processor.ts';
+export { JaegerPropagator, UBER_TRACE_ID_HEADER, UBER_BAGGAGE_PREFIX } from './propagation/jaeger.ts';
+export { ConfigError, readConfig } from './config.ts';
+export { ENV_INSTRUMENTATIONS, ENV_HTTP_INSTRUMENTATION, PROVIDERS } from './types.ts';
+export type { Attribution, RetryInfo, TokenLedgerNodeConfig, Provider } from './types.ts';

@@ -1,0 +1,32 @@
+import { createRequire } from 'node:module';
+import { diag } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import type { Provider, TokenLedgerNodeConfig } from './types.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Where each provider's instrumentations come from; a new provider is one more entry. */
+const PROVIDER_FACTORIES: Record<Provider, { module: string; factory: string }> = {
+  bedrock: { module: '@tokenledger/instrumentation-bedrock', factory: 'createBedrockInstrumentations' },
+};
+
+/**
+ * The instrumentations the preload enables. Provider packages are loaded synchronously (the app's own
+ * modules load right after the preload), each in its own try: one that fails to load is reported to
+ * diag and skipped, and the app runs with the others, since a preload must never stop the app.
+ */
+export function createInstrumentations(config: TokenLedgerNodeConfig): Instrumentation[] {
+  const out: Instrumentation[] = [];
+  if (config.httpInstrumentation) out.push(new HttpInstrumentation());
+  for (const provider of config.instrumentations) {
+    const { module, factory } = PROVIDER_FACTORIES[provider];
+    try {
+      const create = (require(module) as Record<string, () => Instrumentation[]>)[factory];
+      out.push(...create());
+    } catch (err) {
+      diag.error(`tokenledger: the ${provider} instrumentation (${module}) could not be loaded, skipped`, err);
+    }
+  }
+  return out;
+}

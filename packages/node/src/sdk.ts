@@ -1,0 +1,63 @@
+import { diag } from '@opentelemetry/api';
+import { getBooleanFromEnv } from '@opentelemetry/core';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { register } from 'node:module';
+import { AttributionSpanProcessor } from './attribution-processor.ts';
+import { ConfigError, readConfig } from './config.ts';
+import { createInstrumentations } from './instrumentations.ts';
+import { createPropagatorFromEnv } from './propagation/from-env.ts';
+import { createExportProcessorsFromEnv } from './trace-export.ts';
+
+/** Longest a signal waits for the last export before the process gets its default behaviour back. */
+const SHUTDOWN_TIMEOUT_MS = 5000;
+const STARTED = Symbol.for('tokenledger.node.started');
+
+/**
+ * Starts the OpenTelemetry Node SDK for the preload, once per process. The host app always wins: a bad
+ * TOKENLEDGER_* value is printed (naming the variable) and the app runs uninstrumented, like the SDK
+ * itself ignores what it cannot use; OTEL_SDK_DISABLED=true loads nothing at all.
+ */
+export function startTokenLedger(options: { esmHook: boolean }): void {
+  const g = globalThis as { [STARTED]?: boolean };
+  if (g[STARTED] || getBooleanFromEnv('OTEL_SDK_DISABLED')) return;
+  g[STARTED] = true;
+  let config;
+  try {
+    config = readConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`tokenledger: ${err.message}; the app runs without TokenLedger instrumentation`);
+    return;
+  }
+  // ESM apps (node --import): import-in-the-middle's loader hook lets instrumentations patch `import`ed
+  // modules. CJS modules are patched through require-in-the-middle without it (and registering it from
+  // --require initialises it twice, with a warning on the app's stderr).
+  if (options.esmHook) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  const exporting = createExportProcessorsFromEnv();
+  const sdk = new NodeSDK({
+    instrumentations: createInstrumentations(config),
+    textMapPropagator: createPropagatorFromEnv(),
+    spanProcessors: exporting.length === 0 ? [] : [new AttributionSpanProcessor(), ...exporting],
+  });
+  sdk.start();
+  flushOnExit(sdk);
+}
+
+/**
+ * Exports what is pending when the event loop empties or on SIGTERM/SIGINT. On a signal the app did not
+ * handle itself, the signal is raised again once flushed, so the process ends exactly as it would have.
+ */
+function flushOnExit(sdk: NodeSDK): void {
+  let done: Promise<void> | undefined;
+  const shutdown = () =>
+    (done ??= sdk.shutdown().catch((err: unknown) => diag.error('tokenledger: SDK shutdown failed', err)));
+  process.once('beforeExit', () => void shutdown());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      // `once` has already removed this listener: any left are the app's, and they decide.
+      if (process.listenerCount(signal) > 0) return void shutdown();
+      const timeout = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS));
+      void Promise.race([shutdown(), timeout]).then(() => process.kill(process.pid, signal));
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { createContextKey } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
+import type { RetryInfo } from './types.ts';
+
+/** The route chosen for a span's work; children started after setRoute() inherit it. */
+export interface Route {
+  route: string;
+  reason?: string;
+}
+
+/** What the attribution processor remembers about a live local span. */
+export interface SpanState {
+  /** The first span of this trace in this process (parent absent or remote): where outcomes go. */
+  localRoot: Span;
+  route?: Route;
+}
+
+// Keyed by the span object, so an entry lives exactly as long as the span is referenced.
+const states = new WeakMap<Span, SpanState>();
+
+export function getSpanState(span: Span | undefined): SpanState | undefined {
+  return span === undefined ? undefined : states.get(span);
+}
+
+export function setSpanState(span: Span, state: SpanState): void {
+  states.set(span, state);
+}
+
+/** Context value set by withRetry(): the application-level retry the spans inside belong to. */
+export const RETRY_KEY = createContextKey('tokenledger.node.retry');
+
+export function getRetry(ctx: Context): RetryInfo | undefined {
+  return ctx.getValue(RETRY_KEY) as RetryInfo | undefined;
+}
