@@ -26,6 +26,8 @@ export const METRIC_BUDGET_USED_RATIO = 'tokenledger_budget_used_ratio';
 export const METRIC_BUDGET_USD = 'tokenledger_budget_usd';
 export const METRIC_CAPACITY_COST_USD_TOTAL = 'tokenledger_capacity_cost_usd_total';
 export const METRIC_IDLE_CAPACITY_COST_USD_TOTAL = 'tokenledger_idle_capacity_cost_usd_total';
+/** Input tokens by where they come from (label `source`), from the `prompt.tokens.*` span attributes. */
+export const METRIC_PROMPT_TOKENS_TOTAL = 'tokenledger_prompt_tokens_total';
 
 // --- Label keys ---
 export const LABEL_TENANT = 'tenant';
@@ -42,6 +44,8 @@ export const LABEL_SCOPE = 'scope';
 export const LABEL_NAME = 'name';
 export const LABEL_INSTANCE_TYPE = 'instance_type';
 export const LABEL_INSTANCE_ID = 'instance_id';
+/** Label of METRIC_PROMPT_TOKENS_TOTAL: one of PROMPT_TOKEN_SOURCES. */
+export const LABEL_SOURCE = 'source';
 /** The one series that holds everything past the cardinality limit. */
 export const LABEL_OVERFLOW = 'otel_metric_overflow';
 

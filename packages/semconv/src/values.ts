@@ -32,6 +32,10 @@ export type CostComponent = (typeof COST_COMPONENTS)[number];
 export const TOKEN_TYPES = ['input', 'cache_read', 'cache_write', 'output'] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 
+/** `tokenledger_prompt_tokens_total{source}`: the parts of a prompt the instrumentation can tell apart. */
+export const PROMPT_TOKEN_SOURCES = ['system', 'history', 'context', 'user', 'tools'] as const;
+export type PromptTokenSource = (typeof PROMPT_TOKEN_SOURCES)[number];
+
 /** Outcome label for traces that named none; never a success. */
 export const OUTCOME_NONE = 'none';
 export const SUCCESS_TRUE = 'true';
