@@ -85,6 +85,8 @@ describe('legacy Jaeger propagation (uber-trace-id, uberctx-)', () => {
     // SIGTERM with no handler in the app: spans flushed, then the process still ends by the signal.
     expect(result.signal).toBe('SIGTERM');
     expect(result.stderr).toBe('');
+    // The metrics pipeline (OTEL_METRICS_EXPORTER's default, otlp) exported the http metrics at shutdown.
+    expect(receiver.paths).toContain('/v1/metrics');
 
     const serverSpan = receiver.spans.find((s) => s.kind === 2);
     const clientSpan = receiver.spans.find((s) => s.kind === 3);
