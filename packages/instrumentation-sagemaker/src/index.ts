@@ -3,3 +3,5 @@ export { sageMakerHooks, ENV_SAGEMAKER_ENDPOINTS } from './sagemaker.ts';
 export { dispatchAwsHooks } from './aws-hooks.ts';
 export type { AwsServiceHooks } from './aws-hooks.ts';
 export type { SageMakerConfig } from './types.ts';
+export { runBatchImport } from './batch-import.ts';
+export type { BatchImportDeps } from './batch-import.ts';

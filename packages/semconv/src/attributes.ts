@@ -75,3 +75,6 @@ export const BAGGAGE_FEATURE = ATTR_FEATURE;
 export const BAGGAGE_WORKFLOW = ATTR_WORKFLOW;
 /** Instance type serving a self-hosted model (SageMaker endpoint or OpenAI-compatible server), from configuration. */
 export const ATTR_INSTANCE_TYPE = 'tokenledger.instance.type';
+/** Bedrock batch inference: the job (ARN or name) a span belongs to, and the record within its output. */
+export const ATTR_BATCH_JOB_ID = 'tokenledger.batch.job_id';
+export const ATTR_BATCH_RECORD_ID = 'tokenledger.batch.record_id';
