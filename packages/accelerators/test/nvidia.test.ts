@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  LABEL_GPU,
+  LABEL_INSTANCE_ID,
+  LABEL_INSTANCE_TYPE,
+  LABEL_UUID,
+  NVIDIA_SMI_MEMORY_TOTAL_BYTES,
+  NVIDIA_SMI_MEMORY_USED_BYTES,
+  NVIDIA_SMI_POWER_DRAW_WATTS,
+  NVIDIA_SMI_UTILIZATION_GPU_RATIO,
+  NVIDIA_SMI_UTILIZATION_MEMORY_RATIO,
+} from '@tokenledger/semconv';
+import { acceleratorConfigFromEnv, startAcceleratorMetrics, type AcceleratorMetrics } from '../src/index.ts';
+import { captureDiag, FIXTURES, scenario, testMetrics, type Run, type Scenario } from './harness.ts';
+
+const MIB = 1024 * 1024;
+const UUID0 = 'GPU-0f6a1b2c-3d4e-5f60-7182-93a4b5c6d7e8';
+const UUID1 = 'GPU-1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809';
+// index, uuid, utilization.gpu, utilization.memory, memory.used, memory.total, power.draw, temperature.gpu
+const busy = [`0, ${UUID0}, 97, 61, 20480, 23028, 281.35, 71`, `1, ${UUID1}, 45, [Not Supported], 10240, 23028, [N/A], 60`];
+const idle = [`0, ${UUID0}, 0, 0, 512, 23028, 60.10, 40`, `1, ${UUID1}, 0, 0, 512, 23028, 59.90, 39`];
+
+let running: AcceleratorMetrics | undefined;
+let current: Scenario | undefined;
+afterEach(async () => {
+  await running?.stop();
+  current?.cleanup();
+  running = undefined;
+});
+
+function start(runs: Run[]) {
+  current = scenario(runs);
+  const config = acceleratorConfigFromEnv({
+    TOKENLEDGER_ACCELERATORS: 'nvidia',
+    TOKENLEDGER_NVIDIA_SMI_PATH: join(FIXTURES, 'nvidia-smi'),
+    TOKENLEDGER_NVIDIA_SMI_INTERVAL: '2',
+    TOKENLEDGER_INSTANCE_ID: 'i-0abc',
+    TOKENLEDGER_INSTANCE_TYPE: 'g5.xlarge',
+  })!;
+  const telemetry = testMetrics();
+  running = startAcceleratorMetrics({ ...config, meterProvider: telemetry.meterProvider, restartDelayMs: 20 });
+  return { telemetry, handle: running, scenario: current };
+}
+
+describe('nvidia-smi', () => {
+  it('runs the CSV query and publishes each GPU, leaving [N/A] and [Not Supported] out', async () => {
+    const { telemetry, handle, scenario } = start([{ lines: busy }]);
+    await vi.waitFor(() => expect(handle.snapshot()?.devices).toHaveLength(2));
+    expect(scenario.starts()).toEqual([
+      [
+        '--query-gpu=index,uuid,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw,temperature.gpu',
+        '--format=csv,noheader,nounits',
+        '-l',
+        '2',
+      ],
+    ]);
+    const gpu0 = { [LABEL_GPU]: '0', [LABEL_UUID]: UUID0, [LABEL_INSTANCE_ID]: 'i-0abc', [LABEL_INSTANCE_TYPE]: 'g5.xlarge' };
+    expect(await telemetry.value(NVIDIA_SMI_UTILIZATION_GPU_RATIO, gpu0)).toBeCloseTo(0.97, 9);
+    expect(await telemetry.value(NVIDIA_SMI_MEMORY_USED_BYTES, gpu0)).toBe(20480 * MIB);
+    expect(await telemetry.value(NVIDIA_SMI_MEMORY_TOTAL_BYTES, gpu0)).toBe(23028 * MIB);
+    expect(await telemetry.value(NVIDIA_SMI_POWER_DRAW_WATTS, gpu0)).toBeCloseTo(281.35, 9);
+    expect((await telemetry.points(NVIDIA_SMI_POWER_DRAW_WATTS)).map((p) => p.attributes[LABEL_GPU])).toEqual(['0']);
+    expect((await telemetry.points(NVIDIA_SMI_UTILIZATION_MEMORY_RATIO)).map((p) => p.attributes[LABEL_GPU])).toEqual(['0']);
+    expect(await telemetry.value(NVIDIA_SMI_UTILIZATION_GPU_RATIO, { [LABEL_GPU]: '1' })).toBeCloseTo(0.45, 9);
+
+    const snapshot = handle.snapshot()!;
+    expect(snapshot.kind).toBe('nvidia');
+    expect(snapshot.utilization).toBeCloseTo((0.97 + 0.45) / 2, 9);
+    expect(snapshot.memoryUsedBytes).toBe((20480 + 10240) * MIB);
+    expect(snapshot.instance).toEqual({ instanceId: 'i-0abc', instanceType: 'g5.xlarge' });
+  });
+
+  it('skips a driver message and a partial row, and re-spawns nvidia-smi after it exits', async () => {
+    const messages = captureDiag();
+    const { telemetry, handle, scenario } = start([
+      {
+        lines: [...busy, "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."],
+        exit: 9,
+        partial: `0, ${UUID0}, 9`,
+      },
+      { lines: idle },
+    ]);
+    await vi.waitFor(() => expect(handle.snapshot()?.memoryUsedBytes).toBe(2 * 512 * MIB));
+    expect(scenario.starts()).toHaveLength(2);
+    expect(messages.some((m) => m.includes('malformed nvidia-smi line: NVIDIA-SMI has failed'))).toBe(true);
+    expect(messages.some((m) => m.includes(`malformed nvidia-smi line: 0, ${UUID0}, 9`))).toBe(true);
+    expect(messages.some((m) => m.includes('nvidia-smi exited (code 9)'))).toBe(true);
+    expect(await telemetry.value(NVIDIA_SMI_UTILIZATION_GPU_RATIO, { [LABEL_GPU]: '0' })).toBe(0);
+    expect(await telemetry.value(NVIDIA_SMI_POWER_DRAW_WATTS, { [LABEL_GPU]: '1' })).toBeCloseTo(59.9, 9);
+  });
+
+  it('fails at start on a bad interval', () => {
+    expect(() =>
+      acceleratorConfigFromEnv({ TOKENLEDGER_ACCELERATORS: 'nvidia', TOKENLEDGER_NVIDIA_SMI_INTERVAL: '0.5' }),
+    ).toThrow(/TOKENLEDGER_NVIDIA_SMI_INTERVAL/);
+  });
+});
