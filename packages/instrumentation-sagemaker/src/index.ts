@@ -5,3 +5,4 @@ export type { AwsServiceHooks } from './aws-hooks.ts';
 export type { SageMakerConfig } from './types.ts';
 export { runBatchImport } from './batch-import.ts';
 export type { BatchImportDeps } from './batch-import.ts';
+export { bedrockBatchHooks } from './bedrock-batch.ts';
