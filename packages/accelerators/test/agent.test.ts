@@ -4,10 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LABEL_INSTANCE_ID, NEURON_EXECUTION_STATUS_TOTAL, NEURON_NEURONCORE_UTILIZATION_RATIO } from '@tokenledger/semconv';
 import { runAcceleratorAgent } from '../src/index.ts';
-import { FIXTURES, scenario, type Scenario } from './harness.ts';
+import { eventually, FIXTURES, scenario, type Scenario } from './harness.ts';
 import { INSTANCE_ID, neuronReport } from './reports.ts';
 
 const AGENT = join(import.meta.dirname, '../src/agent.ts');
@@ -92,10 +92,7 @@ describe('tokenledger accelerator-agent', () => {
   it('exports the monitor’s metrics over OTLP/HTTP JSON and exits 0 on SIGTERM', async () => {
     const { url, received } = await receiver();
     const { exit } = startAgent(url, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' });
-    await vi.waitFor(() => expect(jsonPoints(received, NEURON_NEURONCORE_UTILIZATION_RATIO).length).toBeGreaterThan(0), {
-      timeout: 20_000,
-      interval: 50,
-    });
+    await eventually(() => expect(jsonPoints(received, NEURON_NEURONCORE_UTILIZATION_RATIO).length).toBeGreaterThan(0));
     const [point] = jsonPoints(received, NEURON_NEURONCORE_UTILIZATION_RATIO);
     expect(point!.asDouble).toBeCloseTo(0.8902, 9);
     expect(point!.attributes).toContainEqual({ key: LABEL_INSTANCE_ID, value: { stringValue: INSTANCE_ID } });
@@ -110,9 +107,8 @@ describe('tokenledger accelerator-agent', () => {
   it('exports protobuf by default', async () => {
     const { url, received } = await receiver();
     const { exit } = startAgent(url);
-    await vi.waitFor(
+    await eventually(
       () => expect(received.some((r) => r.body.includes(NEURON_NEURONCORE_UTILIZATION_RATIO) && r.body.includes(INSTANCE_ID))).toBe(true),
-      { timeout: 20_000, interval: 50 },
     );
     expect(received.every((r) => r.contentType === 'application/x-protobuf')).toBe(true);
     agent!.kill('SIGTERM');

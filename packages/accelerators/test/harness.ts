@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { vi } from 'vitest';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -17,6 +18,8 @@ export interface Scenario {
   dir: string;
   /** The argv each start of the stand-in received, in order. */
   starts(): string[][];
+  /** The process id of each start. */
+  pids(): number[];
   cleanup(): void;
 }
 
@@ -28,12 +31,14 @@ export function scenario(runs: Run[]): Scenario {
   writeFileSync(join(dir, 'scenario.json'), JSON.stringify({ runs }));
   process.env.STANDIN_SCENARIO = join(dir, 'scenario.json');
   process.env.STANDIN_STATE_DIR = stateDir;
+  const started = (): { args: string[]; pid: number }[] =>
+    readdirSync(stateDir)
+      .sort((a, b) => Number(a.slice(4, -5)) - Number(b.slice(4, -5)))
+      .map((f) => JSON.parse(readFileSync(join(stateDir, f), 'utf8')) as { args: string[]; pid: number });
   return {
     dir,
-    starts: () =>
-      readdirSync(stateDir)
-        .sort((a, b) => Number(a.slice(4, -5)) - Number(b.slice(4, -5)))
-        .map((f) => JSON.parse(readFileSync(join(stateDir, f), 'utf8')) as string[]),
+    starts: () => started().map((r) => r.args),
+    pids: () => started().map((r) => r.pid),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -87,4 +92,9 @@ export function captureDiag(): string[] {
   const logger: DiagLogger = { error: log, warn: log, info: log, debug: log, verbose: log };
   diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
   return messages;
+}
+
+/** Waits for `check` to pass; generous, since spawning processes is slow on a loaded machine. */
+export function eventually<T>(check: () => T, timeout = 15_000): Promise<T> {
+  return vi.waitFor(check, { timeout, interval: 20 });
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   LABEL_AVAILABILITY_ZONE,
   LABEL_ERROR_TYPE,
@@ -27,7 +27,7 @@ import {
   NEURON_SYSTEM_VCPU_USAGE_RATIO,
 } from '@tokenledger/semconv';
 import { acceleratorConfigFromEnv, startAcceleratorMetrics, type AcceleratorMetrics } from '../src/index.ts';
-import { captureDiag, FIXTURES, scenario, testMetrics, type Run, type Scenario } from './harness.ts';
+import { eventually, captureDiag, FIXTURES, scenario, testMetrics, type Run, type Scenario } from './harness.ts';
 import { INSTANCE_ID, INSTANCE_TYPE, neuronReport } from './reports.ts';
 
 const busy = neuronReport({ utilization: { '0': 89.02, '1': 40 }, completed: 14 });
@@ -60,7 +60,7 @@ function start(runs: Run[], extraEnv: Record<string, string> = {}) {
 describe('neuron-monitor', () => {
   it('publishes a busy report under the exporter names, with the instance identity', async () => {
     const { telemetry, handle, configFile, scenario } = start([{ lines: [busy] }]);
-    await vi.waitFor(() => expect(handle.snapshot()).toBeDefined());
+    await eventually(() => expect(handle.snapshot()).toBeDefined());
     expect(scenario.starts()).toEqual([['-c', configFile]]);
 
     const core0 = { [LABEL_NEURONCORE]: '0', [LABEL_RUNTIME_TAG]: '15439' };
@@ -97,7 +97,7 @@ describe('neuron-monitor', () => {
   it('adds each period’s counts to the counters and drops latency when nothing ran', async () => {
     const errors = neuronReport({ utilization: { '0': 10 }, completed: 3, errors: { numerical: 2, hardware: 1 }, ecc: 5 });
     const { telemetry, handle } = start([{ lines: [busy, busy, errors, idle] }]);
-    await vi.waitFor(() => expect(handle.snapshot()?.memoryUsedBytes).toBe(1000));
+    await eventually(() => expect(handle.snapshot()?.memoryUsedBytes).toBe(1000));
     expect(await telemetry.value(NEURON_EXECUTION_STATUS_TOTAL, { [LABEL_STATUS_TYPE]: 'completed' })).toBe(14 + 14 + 3);
     expect(await telemetry.value(NEURON_EXECUTION_ERRORS_TOTAL, { [LABEL_ERROR_TYPE]: 'numerical' })).toBe(2);
     expect(await telemetry.value(NEURON_EXECUTION_ERRORS_TOTAL, { [LABEL_ERROR_TYPE]: 'hardware' })).toBe(1);
@@ -114,8 +114,8 @@ describe('neuron-monitor', () => {
     const messages = captureDiag();
     const broken = neuronReport({ utilization: { '0': 55 }, completed: 9, executionStatsError: 'execution stats unavailable' });
     const { telemetry, handle } = start([{ lines: [broken, broken] }]);
-    await vi.waitFor(() => expect(handle.snapshot()?.utilization).toBeCloseTo(0.55 / 4, 9));
-    await vi.waitFor(() => expect(current!.starts()).toHaveLength(1));
+    await eventually(() => expect(handle.snapshot()?.utilization).toBeCloseTo(0.55 / 4, 9));
+    await eventually(() => expect(current!.starts()).toHaveLength(1));
     expect(messages.filter((m) => m.includes('runtime 15439 execution_stats: execution stats unavailable'))).toHaveLength(1);
     // The broken group contributes nothing; its neighbours still do.
     expect(await telemetry.points(NEURON_EXECUTION_STATUS_TOTAL)).toEqual([]);
@@ -128,7 +128,7 @@ describe('neuron-monitor', () => {
       { lines: [busy, 'neuron-monitor: {not json'], exit: 3, partial: '{"neuron_runtime_data":[{"pid"' },
       { lines: [idle] },
     ]);
-    await vi.waitFor(() => expect(handle.snapshot()?.memoryUsedBytes).toBe(1000));
+    await eventually(() => expect(handle.snapshot()?.memoryUsedBytes).toBe(1000));
     expect(scenario.starts()).toEqual([['-c', configFile], ['-c', configFile]]);
     expect(messages.some((m) => m.includes('malformed neuron-monitor line: neuron-monitor: {not json'))).toBe(true);
     expect(messages.some((m) => m.includes('malformed neuron-monitor line: {"neuron_runtime_data":[{"pid"'))).toBe(true);
@@ -141,16 +141,18 @@ describe('neuron-monitor', () => {
   it('backs off, capped, while the monitor keeps exiting', async () => {
     const messages = captureDiag();
     const { handle } = start([{ lines: [], exit: 1 }]);
-    await vi.waitFor(() => expect(current!.starts().length).toBeGreaterThanOrEqual(5), { timeout: 5000 });
-    const delays = messages.flatMap((m) => /exited \(code 1\); restarting in (\d+) ms/.exec(m)?.[1] ?? []).map(Number);
-    expect(delays.slice(0, 5)).toEqual([20, 40, 80, 80, 80]);
+    const delays = (): number[] =>
+      messages.flatMap((m) => /exited \(code 1\); restarting in (\d+) ms/.exec(m)?.[1] ?? []).map(Number);
+    await eventually(() => expect(delays().length).toBeGreaterThanOrEqual(5));
+    expect(delays().slice(0, 5)).toEqual([20, 40, 80, 80, 80]);
+    expect(current!.starts().length).toBeGreaterThanOrEqual(5);
     expect(handle.snapshot()).toBeUndefined();
   });
 
   it('reports a missing executable naming the variable, retries, and stops cleanly', async () => {
     const messages = captureDiag();
     const { handle } = start([{ lines: [busy] }], { TOKENLEDGER_NEURON_MONITOR_PATH: join(FIXTURES, 'no-such-monitor') });
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(messages.filter((m) => m.includes('not found; set TOKENLEDGER_NEURON_MONITOR_PATH')).length).toBeGreaterThanOrEqual(2),
     );
     expect(handle.snapshot()).toBeUndefined();

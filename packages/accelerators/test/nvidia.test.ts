@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   LABEL_GPU,
   LABEL_INSTANCE_ID,
@@ -12,7 +12,7 @@ import {
   NVIDIA_SMI_UTILIZATION_MEMORY_RATIO,
 } from '@tokenledger/semconv';
 import { acceleratorConfigFromEnv, startAcceleratorMetrics, type AcceleratorMetrics } from '../src/index.ts';
-import { captureDiag, FIXTURES, scenario, testMetrics, type Run, type Scenario } from './harness.ts';
+import { eventually, captureDiag, FIXTURES, scenario, testMetrics, type Run, type Scenario } from './harness.ts';
 
 const MIB = 1024 * 1024;
 const UUID0 = 'GPU-0f6a1b2c-3d4e-5f60-7182-93a4b5c6d7e8';
@@ -46,7 +46,7 @@ function start(runs: Run[]) {
 describe('nvidia-smi', () => {
   it('runs the CSV query and publishes each GPU, leaving [N/A] and [Not Supported] out', async () => {
     const { telemetry, handle, scenario } = start([{ lines: busy }]);
-    await vi.waitFor(() => expect(handle.snapshot()?.devices).toHaveLength(2));
+    await eventually(() => expect(handle.snapshot()?.devices).toHaveLength(2));
     expect(scenario.starts()).toEqual([
       [
         '--query-gpu=index,uuid,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw,temperature.gpu',
@@ -81,7 +81,7 @@ describe('nvidia-smi', () => {
       },
       { lines: idle },
     ]);
-    await vi.waitFor(() => expect(handle.snapshot()?.memoryUsedBytes).toBe(2 * 512 * MIB));
+    await eventually(() => expect(handle.snapshot()?.memoryUsedBytes).toBe(2 * 512 * MIB));
     expect(scenario.starts()).toHaveLength(2);
     expect(messages.some((m) => m.includes('malformed nvidia-smi line: NVIDIA-SMI has failed'))).toBe(true);
     expect(messages.some((m) => m.includes(`malformed nvidia-smi line: 0, ${UUID0}, 9`))).toBe(true);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   ATTR_ACCELERATOR_DEVICES,
   ATTR_ACCELERATOR_KIND,
@@ -19,7 +19,7 @@ import {
   type AcceleratorMetrics,
   type AcceleratorSnapshot,
 } from '../src/index.ts';
-import { FIXTURES, scenario, testMetrics, type Scenario } from './harness.ts';
+import { eventually, FIXTURES, scenario, testMetrics, type Scenario } from './harness.ts';
 import { INSTANCE_ID, INSTANCE_TYPE, neuronReport } from './reports.ts';
 
 let running: AcceleratorMetrics | undefined;
@@ -53,7 +53,7 @@ describe('AcceleratorSnapshotSpanProcessor', () => {
     // A span that starts before the first report still gets the state current when it ends.
     const chat = tracer.startSpan('chat llama', { attributes: { [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_CHAT } });
     const other = tracer.startSpan('GET /health');
-    await vi.waitFor(() => expect(running!.snapshot()).toBeDefined());
+    await eventually(() => expect(running!.snapshot()).toBeDefined());
     chat.end();
     other.end();
 
