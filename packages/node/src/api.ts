@@ -1,6 +1,6 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { ATTR_OUTCOME, ATTR_OUTCOME_SUCCESS, BAGGAGE_FEATURE, BAGGAGE_TENANT, BAGGAGE_WORKFLOW } from '@tokenledger/semconv';
-import { stampRoute } from './attribution-processor.ts';
+import { routeAttributes } from './attribution-processor.ts';
 import { RETRY_KEY, getSpanState } from './state.ts';
 import type { Attribution, RetryInfo } from './types.ts';
 
@@ -45,7 +45,7 @@ export function setRoute(route: string, reason?: string): void {
     const span = trace.getActiveSpan();
     if (span === undefined) return;
     const value = reason === undefined ? { route } : { route, reason };
-    stampRoute(span, value);
+    span.setAttributes(routeAttributes(value));
     const state = getSpanState(span);
     if (state !== undefined) state.route = value;
   } catch (err) {

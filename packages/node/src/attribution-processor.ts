@@ -1,5 +1,5 @@
 import { propagation, trace } from '@opentelemetry/api';
-import type { Context } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   ATTR_FALLBACK,
@@ -23,22 +23,25 @@ const BAGGAGE_KEYS = [BAGGAGE_TENANT, BAGGAGE_FEATURE, BAGGAGE_WORKFLOW];
  */
 export class AttributionSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
+    // One setAttributes() call: each set validates its value, so batching them is measurably cheaper.
+    const attrs: Attributes = {};
     const bag = propagation.getBaggage(parentContext);
     if (bag !== undefined) {
       for (const key of BAGGAGE_KEYS) {
         const entry = bag.getEntry(key);
-        if (entry !== undefined && entry.value !== '') span.setAttribute(key, entry.value);
+        if (entry !== undefined && entry.value !== '') attrs[key] = entry.value;
       }
     }
     const parentState = getSpanState(trace.getSpan(parentContext));
     const route = parentState?.route;
-    if (route !== undefined) stampRoute(span, route);
+    if (route !== undefined) Object.assign(attrs, routeAttributes(route));
     const retry = getRetry(parentContext);
     if (retry !== undefined) {
-      span.setAttribute(ATTR_RETRY_ATTEMPT, retry.attempt);
-      if (retry.reason !== undefined) span.setAttribute(ATTR_RETRY_REASON, retry.reason);
-      if (retry.fallback !== undefined) span.setAttribute(ATTR_FALLBACK, retry.fallback);
+      attrs[ATTR_RETRY_ATTEMPT] = retry.attempt;
+      if (retry.reason !== undefined) attrs[ATTR_RETRY_REASON] = retry.reason;
+      if (retry.fallback !== undefined) attrs[ATTR_FALLBACK] = retry.fallback;
     }
+    span.setAttributes(attrs);
     setSpanState(span, { localRoot: parentState?.localRoot ?? span, route });
   }
 
@@ -53,7 +56,8 @@ export class AttributionSpanProcessor implements SpanProcessor {
   }
 }
 
-export function stampRoute(span: { setAttribute(key: string, value: string): unknown }, route: Route): void {
-  span.setAttribute(ATTR_ROUTE, route.route);
-  if (route.reason !== undefined) span.setAttribute(ATTR_ROUTE_REASON, route.reason);
+export function routeAttributes(route: Route): Attributes {
+  return route.reason === undefined
+    ? { [ATTR_ROUTE]: route.route }
+    : { [ATTR_ROUTE]: route.route, [ATTR_ROUTE_REASON]: route.reason };
 }
