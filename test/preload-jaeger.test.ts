@@ -109,8 +109,15 @@ describe('legacy Jaeger propagation (uber-trace-id, uberctx-)', () => {
     expect(extracted.baggage[BAGGAGE_TENANT]).toBe('globex');
   });
 
-  it('ignores uber-trace-id when OTEL_PROPAGATORS leaves jaeger out', async () => {
-    const { sent } = await callThroughPreloadedServer(receiver, peer.url, { OTEL_PROPAGATORS: 'tracecontext,baggage' });
+  it('ignores uber-trace-id when OTEL_PROPAGATORS leaves jaeger out; an app handling SIGTERM keeps control', async () => {
+    const { sent, result } = await callThroughPreloadedServer(receiver, peer.url, {
+      OTEL_PROPAGATORS: 'tracecontext,baggage',
+      HANDLE_SIGTERM: '1',
+    });
+    // The app's own handler ran and the process ended normally, after the spans were exported.
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('bye');
     const serverSpan = receiver.spans.find((s) => s.kind === 2);
     expect(serverSpan).toBeDefined();
     expect(serverSpan!.traceId).not.toBe(sent.traceIdStr.padStart(32, '0'));
