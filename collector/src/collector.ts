@@ -17,6 +17,7 @@ import { RollupStore } from './store/rollup-store.ts';
 import { SpanStore } from './store/span-store.ts';
 import { Finaliser } from './traces/finaliser.ts';
 import { TraceBuffer } from './traces/trace-buffer.ts';
+import { addWebRoutes } from './web/index.ts';
 
 /** The receiver's entry point (collector/src/receiver): decodes OTLP requests and hands spans to `sink`. */
 export type StartReceiver = (o: { host: string; port: number; sink: SpanSink; authToken?: string; maxBodyBytes: number }) =>
@@ -69,6 +70,7 @@ export class Collector {
     addHealthRoutes(this.router, () => this.readyFlag);
     addMetricsRoute(this.router, this.metrics.registry);
     addOutcomesRoute(this.router, db, clock);
+    addWebRoutes(this.router);
   }
 
   /** The SpanSink the receiver hands decoded spans to. */
