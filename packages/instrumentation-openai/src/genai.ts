@@ -1,5 +1,5 @@
 // PROVISIONAL: provider-neutral span recording, to be replaced by @tokenledger/instrumentation-core.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { diag, SpanStatusCode, ValueType, type Attributes, type Histogram, type Meter, type Span } from '@opentelemetry/api';
 import { costAttributes, defaultPriceBook, type Usage } from '@tokenledger/pricing';
 import {
@@ -124,7 +124,8 @@ export function errorType(err: unknown): string {
 
 /** Short hash of the request without its transport options, so repeats within a trace can be found. */
 export function requestHash(provider: string, params: unknown): string {
-  return createHash('sha256').update(provider).update('\u0000').update(JSON.stringify(params) ?? '').digest('hex').slice(0, 16);
+  // One-shot SHA-1 of the JSON: not for security, only to spot repeats, and the cheapest Node offers.
+  return hash('sha1', `${provider}\u0000${JSON.stringify(params) ?? ''}`).slice(0, 16);
 }
 
 /** Runs instrumentation code; its failures go to diag, never to the app. */
