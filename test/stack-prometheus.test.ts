@@ -1,0 +1,96 @@
+// Every Grafana panel query and alert query, executed against a real Prometheus (Debian's) that scrapes a
+// TokenLedger collector fed with the workload, must return data. Queries whose metric no part of the
+// collector exposes yet are reported as skipped, by name, not passed.
+import type { TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertQueries, dashboards, panelQueries, substitute } from './grafana-queries.ts';
+import { finalisedTraces, parseExposition, type RunningCollector, type RunningPrometheus, startCollector, startPrometheus, until } from './stack-helpers.ts';
+import { toSpanRecords, workload } from './workload.ts';
+
+let tl: RunningCollector;
+let prom: RunningPrometheus;
+let exposed = new Set<string>();
+
+async function feed(rounds: number): Promise<void> {
+  const traces = workload(rounds);
+  const before = await finalisedTraces(tl.base);
+  await tl.collector.sink.accept(toSpanRecords(traces));
+  await until('the workload finalised', async () => (await finalisedTraces(tl.base)) === before + traces.length);
+}
+
+/** What Prometheus holds of all outcomes, once it has scraped `n` of them. */
+async function scraped(n: number): Promise<void> {
+  await until(`prometheus scraped ${n} outcomes`, async () => {
+    const r = await prom.query('sum(tokenledger_outcomes_total)');
+    return r.length === 1 && Number(r[0]!.value[1]) === n;
+  });
+}
+
+beforeAll(async () => {
+  tl = await startCollector();
+  prom = await startPrometheus([new URL(tl.base).host]);
+  // Two waves with a scrape between them, so every counter has grown inside the rate windows.
+  await feed(2);
+  await scraped(14);
+  await feed(2);
+  await scraped(28);
+  exposed = parseExposition(await (await fetch(`${tl.base}/metrics`)).text()).families;
+});
+
+afterAll(async () => {
+  await prom?.close();
+  await tl?.close();
+});
+
+/** The metric families a query reads (histogram series names mapped to their family). */
+function families(expr: string): string[] {
+  const names = expr.match(/\b(tokenledger_\w+|neuroncore_\w+)/g) ?? [];
+  return [...new Set(names.map((n) => n.replace(/_(bucket|sum|count)$/, '')))];
+}
+
+async function expectData(ctx: TestContext, expr: string): Promise<void> {
+  const missing = families(expr).filter((f) => !exposed.has(f));
+  if (missing.length) {
+    ctx.skip(`no producer of ${missing.join(', ')} in the collector yet`);
+    return;
+  }
+  const result = await prom.query(substitute(expr));
+  expect(result.length, `no series for:\n${substitute(expr)}`).toBeGreaterThan(0);
+  const finite = result.map((r) => Number(r.value[1])).filter(Number.isFinite);
+  expect(finite.length, `only NaN/Inf for:\n${substitute(expr)}`).toBeGreaterThan(0);
+}
+
+describe('Grafana queries against Prometheus scraping the collector', () => {
+  it('the workload reached Prometheus through a scrape of /metrics', async () => {
+    const r = await prom.query('sum by (workflow) (tokenledger_outcomes_total)');
+    expect(r.map((s) => s.metric.workflow).sort()).toEqual(['answer', 'draft', 'triage']);
+    // The formula on known data: the cost of all traces over the successes, the same as the collector's API.
+    const api = (await (await fetch(`${tl.base}/api/v1/outcomes?group_by=workflow`)).json()) as { rows: { group: { workflow: string }; costPerSuccessUsd: number }[] };
+    const total = await prom.query('sum by (workflow) (tokenledger_outcome_cost_usd_sum) / sum by (workflow) (tokenledger_outcomes_total{success="true"})');
+    for (const row of api.rows) {
+      const p = total.find((s) => s.metric.workflow === row.group.workflow)!;
+      expect(Number(p.value[1])).toBeCloseTo(row.costPerSuccessUsd, 9);
+    }
+  });
+
+  it.for(panelQueries().map((q) => [q.where, q.expr] as const))('panel %s', async ([, expr], ctx) => {
+    await expectData(ctx, expr);
+  });
+
+  it.for(alertQueries().map((q) => [q.where, q.expr] as const))('%s', async ([, expr], ctx) => {
+    await expectData(ctx, expr);
+  });
+
+  it('template variables list the workload\'s tenants, features and workflows', async () => {
+    const cost = dashboards()['tokenledger-cost.json']!;
+    const expected: Record<string, string[]> = { tenant: ['acme', 'globex'], feature: ['search', 'support'], workflow: ['answer', 'draft', 'triage'] };
+    for (const v of cost.templating.list.filter((x: { type: string }) => x.type === 'query')) {
+      const m = /^label_values\((\w+), (\w+)\)$/.exec(v.definition)!;
+      expect((await prom.labelValues(m[2]!, m[1]!)).sort(), v.name).toEqual(expected[v.name]);
+    }
+  });
+
+  it('a query on a metric nobody exports is caught as empty (the check above can fail)', async () => {
+    expect(await prom.query('sum(rate(tokenledger_cost_usd_total{tenant="nobody"}[1m]))')).toEqual([]);
+  });
+});
