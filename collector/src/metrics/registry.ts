@@ -133,6 +133,11 @@ export class Registry {
     return this.add(new MetricFamily(name, help, 'histogram', labelNames, { limit: this.limit, buckets, persisted }));
   }
 
+  /** A labelled gauge whose series its owner set()s (not persisted). */
+  gaugeFamily(name: string, help: string, labelNames: readonly string[]): MetricFamily {
+    return this.add(new MetricFamily(name, help, 'gauge', labelNames, { limit: this.limit, persisted: false }));
+  }
+
   /** A gauge read when scraped. */
   gauge(name: string, help: string, read: () => number): void {
     this.gauges.push({ name, help, read });

@@ -67,3 +67,11 @@ export const ATTR_ACCELERATOR_MEMORY_USED_BYTES = 'tokenledger.accelerator.memor
 export const ATTR_ACCELERATOR_DEVICES = 'tokenledger.accelerator.devices';
 /** EC2 instance id serving a self-hosted model (from neuron-monitor's `instance_info` or configuration). */
 export const ATTR_INSTANCE_ID = 'tokenledger.instance.id';
+
+// --- Self-hosted capacity (collector) ---
+/** Capacity cost attributed to the requests served, by the model they ran (labels instance_type, instance_id, model). */
+export const METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL = 'tokenledger_capacity_attributed_cost_usd_total';
+/** Mean accelerator utilisation (0–1) of an instance over the last settled interval (instance_type, instance_id). */
+export const METRIC_CAPACITY_UTILIZATION_RATIO = 'tokenledger_capacity_utilization_ratio';
+/** What the same tokens would have cost on Bedrock on-demand with the configured comparable model (instance_type, instance_id, model). */
+export const METRIC_CAPACITY_BEDROCK_EQUIVALENT_USD_TOTAL = 'tokenledger_capacity_bedrock_equivalent_usd_total';

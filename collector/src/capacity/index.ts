@@ -1,0 +1,5 @@
+// Self-hosted capacity cost: per instance and interval, capacity, attributed, idle and the Bedrock comparison.
+export { CapacityLedger } from './ledger.ts';
+export { capacityConfigFromEnv } from './config.ts';
+export { settle } from './settle.ts';
+export type { CapacityConfig, CapacityInstance, ServedRequest, Settlement } from './types.ts';

@@ -1,0 +1,184 @@
+// Per instance and interval: what self-hosted capacity cost, the part the requests served used, the
+// idle rest, and what those tokens would have cost on Bedrock. Fed by accepted spans and accelerator
+// utilisation samples; settles each interval `lagMs` after it ends.
+import { diag } from '@opentelemetry/api';
+import type { PriceBook } from '@tokenledger/pricing';
+import * as sc from '@tokenledger/semconv';
+import type { Clock } from '../config/types.ts';
+import type { MetricFamily, Registry } from '../metrics/registry.ts';
+import type { SpanRecord } from '../model/span-record.ts';
+import { callCost, num, str } from '../rollup/call-cost.ts';
+import { settle } from './settle.ts';
+import type { CapacityConfig, ServedRequest } from './types.ts';
+
+/** A discovered instance (not configured) is charged until it has been silent this many intervals. */
+const SILENT_INTERVALS = 5;
+
+interface Instance {
+  id: string;
+  type: string;
+  hourlyUsd?: number;
+  configured: boolean;
+  /** Charged from the start of this interval. */
+  fromMs: number;
+  lastSeenMs: number;
+}
+
+interface Open {
+  requests: ServedRequest[];
+  samples: number[];
+  /** Utilisation from span snapshots, used only when no accelerator sample arrived. */
+  spanSamples: number[];
+}
+
+export class CapacityLedger {
+  private readonly config: CapacityConfig;
+  private readonly book: PriceBook;
+  private readonly clock: Clock;
+  private readonly instances = new Map<string, Instance>();
+  /** Open intervals by start time, then by instance id. */
+  private readonly open = new Map<number, Map<string, Open>>();
+  /** Start of the first interval not yet settled. */
+  private settledTo: number;
+  private readonly unpricedTypes = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private readonly capacityCost: MetricFamily;
+  private readonly idleCost: MetricFamily;
+  private readonly attributedCost: MetricFamily;
+  private readonly bedrockCost: MetricFamily;
+  private readonly utilization: MetricFamily;
+
+  constructor(o: { config: CapacityConfig; book: PriceBook; clock: Clock; registry: Registry }) {
+    this.config = o.config;
+    this.book = o.book;
+    this.clock = o.clock;
+    const now = o.clock.now();
+    this.settledTo = this.intervalStart(now);
+    for (const i of o.config.instances) {
+      this.instances.set(i.id, { ...i, configured: true, fromMs: this.settledTo, lastSeenMs: now });
+    }
+    const who = [sc.LABEL_INSTANCE_TYPE, sc.LABEL_INSTANCE_ID];
+    const r = o.registry;
+    this.capacityCost = r.counter(sc.METRIC_CAPACITY_COST_USD_TOTAL, 'Instance-hour cost of self-hosted capacity in USD.', who);
+    this.idleCost = r.counter(sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, 'Capacity cost not used by the requests served, in USD.', who);
+    this.attributedCost = r.counter(sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL,
+      'Capacity cost attributed to the requests served (by tokens), by model, in USD.', [...who, sc.LABEL_MODEL]);
+    this.bedrockCost = r.counter(sc.METRIC_CAPACITY_BEDROCK_EQUIVALENT_USD_TOTAL,
+      'What the tokens served would have cost on Bedrock on-demand with the comparable model, in USD.', [...who, sc.LABEL_MODEL]);
+    this.utilization = r.gaugeFamily(sc.METRIC_CAPACITY_UTILIZATION_RATIO, 'Mean accelerator utilisation over the last settled interval.', who);
+  }
+
+  /** Takes the self-hosted model spans among accepted spans: those naming an instance type. */
+  observeSpans(spans: readonly SpanRecord[]): void {
+    for (const span of spans) {
+      try {
+        this.observeSpan(span);
+      } catch (err) {
+        diag.error('tokenledger collector: capacity could not read a span', err);
+      }
+    }
+  }
+
+  /** One accelerator utilisation sample (0–1) of an instance, e.g. a NeuronCore mean from neuron-monitor. */
+  observeUtilization(instanceId: string, instanceType: string, ratio: number, atMs: number): void {
+    if (!Number.isFinite(ratio)) return;
+    this.slot(this.see(instanceId, instanceType, atMs), atMs).samples.push(ratio);
+  }
+
+  /** Settles every interval that ended at least `lagMs` ago. */
+  settle(now = this.clock.now()): void {
+    const { intervalMs, lagMs } = this.config;
+    while (this.settledTo + intervalMs + lagMs <= now) {
+      const start = this.settledTo;
+      const open = this.open.get(start);
+      this.open.delete(start);
+      for (const inst of this.instances.values()) this.settleInstance(inst, start, open?.get(inst.id));
+      this.settledTo = start + intervalMs;
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.settle(), Math.min(this.config.intervalMs, 1000));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private observeSpan(span: SpanRecord): void {
+    const a = span.attributes;
+    const type = str(a[sc.ATTR_INSTANCE_TYPE]);
+    if (type === undefined) return;
+    const call = callCost(span, this.book);
+    if (!call) return;
+    const [input, cacheRead, cacheWrite, output] = call.tokens;
+    let bedrockUsd: number | undefined;
+    if (this.config.bedrockModel) {
+      const p = this.book.cost(this.config.bedrockModel, {
+        inputTokens: input + cacheRead + cacheWrite, outputTokens: output, cacheReadInputTokens: cacheRead, cacheCreationInputTokens: cacheWrite,
+      }, { tier: 'on_demand' });
+      if (p.priced) bedrockUsd = p.totalUsd;
+    }
+    const request: ServedRequest = { model: call.model, tokens: input + cacheRead + cacheWrite + output, bedrockUsd };
+    const utilization = num(a[sc.ATTR_ACCELERATOR_UTILIZATION]);
+    // Without an instance id (a client span), the request is spread over the known instances of its type.
+    const id = str(a[sc.ATTR_INSTANCE_ID]);
+    const targets = id !== undefined ? [this.see(id, type, span.endMs)] : [...this.instances.values()].filter((i) => i.type === type);
+    for (const inst of targets) {
+      const slot = this.slot(inst, span.endMs);
+      const n = targets.length;
+      slot.requests.push(n === 1 ? request : { ...request, tokens: request.tokens / n, bedrockUsd: request.bedrockUsd === undefined ? undefined : request.bedrockUsd / n });
+      if (utilization !== undefined && id !== undefined) slot.spanSamples.push(utilization);
+    }
+  }
+
+  private see(id: string, type: string, atMs: number): Instance {
+    let inst = this.instances.get(id);
+    if (!inst) {
+      inst = { id, type, configured: false, fromMs: Math.max(this.settledTo, this.intervalStart(atMs)), lastSeenMs: atMs };
+      this.instances.set(id, inst);
+    }
+    inst.lastSeenMs = Math.max(inst.lastSeenMs, atMs);
+    return inst;
+  }
+
+  /** The open interval an observation at `atMs` belongs to; one already settled gives the oldest open one. */
+  private slot(inst: Instance, atMs: number): Open {
+    const start = Math.max(this.settledTo, this.intervalStart(atMs));
+    let byInstance = this.open.get(start);
+    if (!byInstance) this.open.set(start, (byInstance = new Map()));
+    let slot = byInstance.get(inst.id);
+    if (!slot) byInstance.set(inst.id, (slot = { requests: [], samples: [], spanSamples: [] }));
+    return slot;
+  }
+
+  private settleInstance(inst: Instance, start: number, slot: Open | undefined): void {
+    const { intervalMs } = this.config;
+    if (start < inst.fromMs) return;
+    if (!inst.configured && inst.lastSeenMs < start - SILENT_INTERVALS * intervalMs) return;
+    const hourly = inst.hourlyUsd ?? this.book.instance(inst.type)?.hourlyUsd;
+    if (hourly === undefined) {
+      if (!this.unpricedTypes.has(inst.type)) {
+        this.unpricedTypes.add(inst.type);
+        diag.warn(`tokenledger collector: no instance-hour price for ${inst.type}; add it to TOKENLEDGER_PRICES_FILE (instances) or TOKENLEDGER_CAPACITY_INSTANCES`);
+      }
+      return;
+    }
+    const requests = slot?.requests ?? [];
+    const samples = slot?.samples.length ? slot.samples : (slot?.spanSamples ?? []);
+    const s = settle(hourly, intervalMs, requests, samples);
+    const who = [inst.type, inst.id];
+    this.capacityCost.inc(who, s.capacityUsd);
+    this.idleCost.inc(who, s.idleUsd);
+    this.utilization.set(who, s.utilization);
+    requests.forEach((r, i) => {
+      this.attributedCost.inc([...who, r.model], s.shares[i]!);
+      if (r.bedrockUsd !== undefined) this.bedrockCost.inc([...who, this.config.bedrockModel!], r.bedrockUsd);
+    });
+  }
+
+  private intervalStart(ms: number): number {
+    return Math.floor(ms / this.config.intervalMs) * this.config.intervalMs;
+  }
+}
