@@ -16,10 +16,10 @@ export interface RunningCollector {
 }
 
 /** A collector with its HTTP API on an ephemeral port, finalising traces 200 ms after their last span. */
-export async function startCollector(): Promise<RunningCollector> {
+export async function startCollector(env: Record<string, string> = {}): Promise<RunningCollector> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tokenledger-stack-'));
   const collector = new Collector({
-    config: configFromEnv({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL' }),
+    config: configFromEnv({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', ...env }),
   });
   const { http } = await collector.listen(undefined, (err) => { throw err; });
   return {

@@ -1,0 +1,98 @@
+// Scale-out behind the OpenTelemetry Collector's `loadbalancing` exporter (routing_key: traceID): every
+// span of a trace reaches the same instance, so two instances together report exactly what one does.
+// Routing here is by a hash of the trace id, as the exporter's ring does; the negative control splits
+// traces by span and shows the comparison notices.
+import { crc32 } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SpanRecord } from '../collector/src/model/span-record.ts';
+import { finalisedTraces, parseExposition, type RunningCollector, type Sample, startCollector, until } from './stack-helpers.ts';
+import { toSpanRecords, workload } from './workload.ts';
+
+const CONTRACT = /^tokenledger_(cost_usd_total|tokens_total|outcomes_total|outcome_cost_usd_(sum|count|bucket)|retry_cost_usd_total|cache_savings_usd_total|unpriced_calls_total|time_to_first_token_seconds_(sum|count|bucket))$/;
+
+const traces = workload(6);
+const spans = toSpanRecords(traces);
+const running: RunningCollector[] = [];
+let one: RunningCollector;
+let pair: RunningCollector[];
+let split: RunningCollector[];
+
+async function feed(targets: RunningCollector[], route: (s: SpanRecord, i: number) => number): Promise<void> {
+  const parts = targets.map(() => [] as SpanRecord[]);
+  spans.forEach((s, i) => parts[route(s, i)]!.push(s));
+  await Promise.all(targets.map((t, k) => t.collector.sink.accept(parts[k]!)));
+  // Every instance has finalised every trace it holds a root of, and has no trace open.
+  await until('all traces finalised', async () => {
+    for (const t of targets) {
+      const open = parseExposition(await (await fetch(`${t.base}/metrics`)).text()).samples.find((s) => s.name === 'tokenledger_collector_traces_open');
+      if (open?.value !== 0) return false;
+    }
+    return true;
+  });
+}
+
+/** Contract series summed over instances, keyed by name and labels. */
+async function totals(targets: RunningCollector[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const t of targets) {
+    for (const s of parseExposition(await (await fetch(`${t.base}/metrics`)).text()).samples as Sample[]) {
+      if (!CONTRACT.test(s.name)) continue;
+      const key = `${s.name}{${Object.entries(s.labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}}`;
+      out.set(key, (out.get(key) ?? 0) + s.value);
+    }
+  }
+  return out;
+}
+
+const byTraceId = (n: number) => (s: SpanRecord) => crc32(s.traceId) % n;
+
+beforeAll(async () => {
+  // A trace part without its root (the negative control) is finalised by age: keep that short.
+  for (let i = 0; i < 5; i++) running.push(await startCollector({ TOKENLEDGER_TRACE_MAX_AGE_MS: '1000' }));
+  [one, ...pair] = running.slice(0, 3) as [RunningCollector, RunningCollector, RunningCollector];
+  split = running.slice(3);
+  await feed([one], () => 0);
+  await feed(pair, byTraceId(2));
+  await feed(split, (_s, i) => i % 2);
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((r) => r.close()));
+});
+
+describe('scale-out: traces partitioned by trace id across two instances', () => {
+  it('each instance took a real share of the traces', async () => {
+    const counts = await Promise.all(pair.map((p) => finalisedTraces(p.base)));
+    expect(counts[0]! + counts[1]!).toBe(traces.length);
+    for (const c of counts) expect(c).toBeGreaterThan(traces.length / 5);
+  });
+
+  it('give the same totals, series by series, as one instance', async () => {
+    const single = await totals([one]);
+    const summed = await totals(pair);
+    expect(single.size).toBeGreaterThan(50);
+    expect([...summed.keys()].sort()).toEqual([...single.keys()].sort());
+    for (const [key, v] of single) expect(summed.get(key), key).toBeCloseTo(v, 12);
+  });
+
+  it('give the same cost per successful outcome per workflow as one instance', async () => {
+    type Row = { group: { workflow: string }; costUsd: number; successes: number; costPerSuccessUsd: number };
+    const rows = async (t: RunningCollector) => ((await (await fetch(`${t.base}/api/v1/outcomes?group_by=workflow`)).json()) as { rows: Row[] }).rows;
+    const single = await rows(one);
+    const parts = (await Promise.all(pair.map(rows))).flat();
+    for (const r of single) {
+      const mine = parts.filter((p) => p.group.workflow === r.group.workflow);
+      const cost = mine.reduce((a, p) => a + p.costUsd, 0);
+      const successes = mine.reduce((a, p) => a + p.successes, 0);
+      expect(cost / successes).toBeCloseTo(r.costPerSuccessUsd, 12);
+    }
+  });
+
+  it('negative control: spans of a trace split across instances do not add up (outcomes counted twice or lost)', async () => {
+    const single = await totals([one]);
+    const splitTotals = await totals(split);
+    const outcomes = (m: Map<string, number>, success: string) =>
+      [...m].filter(([k]) => k.startsWith('tokenledger_outcomes_total{') && k.includes(`success=${success}`)).reduce((a, [, v]) => a + v, 0);
+    expect(outcomes(splitTotals, 'unknown')).toBeGreaterThan(outcomes(single, 'unknown'));
+  });
+});
