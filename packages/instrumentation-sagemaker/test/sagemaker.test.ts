@@ -149,4 +149,18 @@ describe('InvokeEndpointWithResponseStream', () => {
     expect(span.status.code).toBe(0);
     expect(span.attributes['tokenledger.usage.estimated']).toBe(true);
   });
+
+  it('records a ModelStreamError that arrives mid-stream, and the app still gets it', async () => {
+    endpoint.breakNextStream('CUDA out of memory');
+    const out = await client.send(new sm.InvokeEndpointWithResponseStreamCommand({ EndpointName: 'llama-tgi', Body: encode({ inputs: PROMPT }) }));
+    let parts = 0;
+    const err = await (async () => {
+      for await (const _ of out.Body!) parts++;
+    })().catch((e) => e);
+    expect(parts).toBe(1);
+    expect(err).toBeInstanceOf(sm.ModelStreamError);
+    const span = onlySpan();
+    expect(span.status.code).toBe(2);
+    expect(span.attributes['error.type']).toBe('ModelStreamError');
+  });
 });

@@ -29,6 +29,8 @@ export interface SageMakerEndpoint {
   requests: SageMakerRecordedRequest[];
   /** The next request fails with this AWS error (e.g. 424 ModelError). */
   failNext(status: number, errorType: string, message: string): void;
+  /** The next stream sends one part, then a ModelStreamError event. */
+  breakNextStream(message: string): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startSageMakerEndpoint(opts: SageMakerEndpointOptions): Pr
   const answer = opts.answer ?? ['Hi', ' there', '!'];
   const requests: SageMakerRecordedRequest[] = [];
   const failures: { status: number; errorType: string; message: string }[] = [];
+  const broken: string[] = [];
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -59,7 +62,7 @@ export async function startSageMakerEndpoint(opts: SageMakerEndpointOptions): Pr
       res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-invoked-production-variant': 'AllTraffic', 'x-amzn-requestid': 'req-1' });
       return res.end(body);
     }
-    await streamParts(res, streamLines(shape, usage, answer));
+    await streamParts(res, streamLines(shape, usage, answer), broken.shift());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -67,6 +70,7 @@ export async function startSageMakerEndpoint(opts: SageMakerEndpointOptions): Pr
     url: `http://127.0.0.1:${port}`,
     requests,
     failNext: (status, errorType, message) => void failures.push({ status, errorType, message }),
+    breakNextStream: (message) => void broken.push(message),
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
@@ -110,8 +114,11 @@ function streamLines(shape: ContainerShape, u: { prompt: number; completion: num
   }
 }
 
-/** PayloadPart events; the joined bytes are cut mid-line so a reader must reassemble lines across parts. */
-async function streamParts(res: ServerResponse, lines: string[]): Promise<void> {
+/**
+ * PayloadPart events; the joined bytes are cut mid-line so a reader must reassemble lines across parts.
+ * With `breakWith`, one part is followed by a ModelStreamError exception event.
+ */
+async function streamParts(res: ServerResponse, lines: string[], breakWith?: string): Promise<void> {
   res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-sagemaker-content-type': 'text/event-stream', 'x-amzn-requestid': 'req-s' });
   const bytes = Buffer.from(lines.join(''), 'utf8');
   const cut = Math.floor(bytes.length / 3);
@@ -126,6 +133,17 @@ async function streamParts(res: ServerResponse, lines: string[]): Promise<void> 
       body: new Uint8Array(part),
     }));
     await new Promise((r) => setImmediate(r));
+    if (breakWith !== undefined) {
+      res.write(codec.encode({
+        headers: {
+          ':message-type': { type: 'string', value: 'exception' },
+          ':exception-type': { type: 'string', value: 'ModelStreamError' },
+          ':content-type': { type: 'string', value: 'application/json' },
+        },
+        body: fromUtf8(JSON.stringify({ Message: breakWith, ErrorCode: 'ModelStreamError' })),
+      }));
+      break;
+    }
   }
   res.end();
 }
