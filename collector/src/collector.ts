@@ -2,6 +2,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { AddressInfo } from 'node:net';
 import { PriceBook } from '@tokenledger/pricing';
+import { CapacityLedger, capacityConfigFromEnv, type CapacityConfig } from './capacity/index.ts';
 import { systemClock } from './config/clock.ts';
 import type { Clock, CollectorConfig } from './config/types.ts';
 import { addHealthRoutes } from './http/routes/health.ts';
@@ -31,6 +32,8 @@ export interface CollectorOptions {
   book?: PriceBook;
   /** Called with each committed batch of roll-ups (exporters such as CloudWatch hook in here). */
   onFinalised?: (rollups: readonly TraceRollup[]) => void;
+  /** Default: capacityConfigFromEnv() (TOKENLEDGER_CAPACITY_*). */
+  capacity?: CapacityConfig;
 }
 
 export class Collector {
@@ -40,6 +43,8 @@ export class Collector {
   readonly metrics: CollectorMetrics;
   readonly buffer: TraceBuffer;
   readonly finaliser: Finaliser;
+  /** Self-hosted capacity cost; fed the accepted spans (and accelerator utilisation, see capacity/). */
+  readonly capacity: CapacityLedger;
   /** Add routes here before listen(); they get the bearer check unless registered public. */
   readonly router = new Router();
   private receiver?: { close(): Promise<void> };
@@ -67,6 +72,7 @@ export class Collector {
       idleMs: config.traceIdleMs, maxAgeMs: config.traceMaxAgeMs, lateSpanRetentionMs: config.lateSpanRetentionMs,
       onFinalised: o.onFinalised,
     });
+    this.capacity = new CapacityLedger({ config: o.capacity ?? capacityConfigFromEnv(), book, clock, registry: this.metrics.registry });
     addHealthRoutes(this.router, () => this.readyFlag);
     addMetricsRoute(this.router, this.metrics.registry);
     addOutcomesRoute(this.router, db, clock);
@@ -75,7 +81,7 @@ export class Collector {
 
   /** The SpanSink the receiver hands decoded spans to. */
   get sink(): SpanSink {
-    return this.buffer;
+    return { accept: (spans) => this.buffer.accept(spans).then(() => this.capacity.observeSpans(spans)) };
   }
 
   get ready(): boolean {
@@ -103,6 +109,7 @@ export class Collector {
       otlp = r.address;
     }
     this.finaliser.start(Math.max(10, Math.min(1000, Math.floor(this.config.traceIdleMs / 4))), onFatal);
+    this.capacity.start();
     return { http: http.address, otlp };
   }
 
@@ -110,6 +117,7 @@ export class Collector {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.finaliser.stop();
+      this.capacity.stop();
       await this.receiver?.close();
       this.buffer.close();
       this.finaliser.drain();

@@ -2,9 +2,10 @@ import { PriceBook } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
 import { describe, expect, it } from 'vitest';
 import { CapacityLedger, capacityConfigFromEnv, settle } from '../src/capacity/index.ts';
+import { Collector } from '../src/collector.ts';
 import { Registry } from '../src/metrics/registry.ts';
 import type { AttributeValue } from '../src/model/span-record.ts';
-import { FakeClock, span, traceId } from './helpers.ts';
+import { FakeClock, root, span, testConfig, traceId } from './helpers.ts';
 
 const book = PriceBook.load({ pricesFile: '' });
 const LLAMA_BEDROCK = 'meta.llama3-3-70b-instruct-v1:0'; // 7.2e-7 USD per input and per output token
@@ -107,5 +108,32 @@ describe('self-hosted capacity', () => {
   it('fails at start on bad configuration, naming the variable', () => {
     expect(() => capacityConfigFromEnv({ TOKENLEDGER_CAPACITY_INSTANCES: '[{"id":"i-1"}]' })).toThrow(/TOKENLEDGER_CAPACITY_INSTANCES/);
     expect(() => capacityConfigFromEnv({ TOKENLEDGER_CAPACITY_INTERVAL_MS: '10' })).toThrow(/TOKENLEDGER_CAPACITY_INTERVAL_MS/);
+  });
+
+  it('is fed by the collector’s accepted spans and exposed on /metrics', async () => {
+    const clock = new FakeClock();
+    const t0 = clock.ms;
+    const collector = new Collector({
+      config: testConfig(),
+      clock,
+      capacity: capacityConfigFromEnv({
+        TOKENLEDGER_CAPACITY_LAG_MS: '0',
+        TOKENLEDGER_CAPACITY_INSTANCES: JSON.stringify([{ id: 'i-1', type: 'inf2.xlarge', hourly_usd: 3.6 }]),
+      }),
+    });
+    try {
+      const on = { [sc.ATTR_INSTANCE_TYPE]: 'inf2.xlarge', [sc.ATTR_INSTANCE_ID]: 'i-1', [sc.ATTR_ACCELERATOR_UTILIZATION]: 0.25 };
+      const call = servedSpan(t0 + 1_000, 700, 300, on);
+      await collector.sink.accept([call, root(call.traceId, {}, { endMs: t0 + 1_100 })]);
+      collector.capacity.settle(t0 + 60_000);
+      const text = collector.metrics.registry.expose();
+      // $0.06 per minute; utilisation 0.25 from the span's accelerator snapshot → $0.015 attributed, $0.045 idle.
+      expect(text).toContain(`${sc.METRIC_CAPACITY_COST_USD_TOTAL}{instance_type="inf2.xlarge",instance_id="i-1"} 0.06`);
+      expect(value(collector.metrics.registry, sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, { [sc.LABEL_INSTANCE_ID]: 'i-1' })).toBeCloseTo(0.045, 12);
+      expect(text).toContain(`# TYPE ${sc.METRIC_CAPACITY_UTILIZATION_RATIO} gauge`);
+      expect(text).toContain(`${sc.METRIC_CAPACITY_UTILIZATION_RATIO}{instance_type="inf2.xlarge",instance_id="i-1"} 0.25`);
+    } finally {
+      await collector.close();
+    }
   });
 });
