@@ -4,7 +4,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { createGenAiMetrics, patchCreate, type GenAiMetrics, type SdkApi } from '@tokenledger/instrumentation-openai/sdk';
 import { OPERATION_CHAT, PROVIDER_ANTHROPIC, type PriceTier } from '@tokenledger/semconv';
-import { messageResult, messagesRequestAttributes, MessagesStreamResult } from './messages.ts';
+import { messageResult, messagesInputContent, messagesOutputContent, messagesRequestAttributes, MessagesStreamResult } from './messages.ts';
 import type { AnthropicInstrumentationConfig } from './types.ts';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-anthropic';
@@ -16,6 +16,8 @@ const MESSAGES: SdkApi = {
   request: messagesRequestAttributes,
   result: messageResult,
   stream: () => new MessagesStreamResult(),
+  inputContent: messagesInputContent,
+  outputContent: messagesOutputContent,
   // `usage.service_tier`: `standard`, `priority` or `batch`.
   tier: (t): PriceTier => (t === 'priority' ? 'priority' : t === 'batch' ? 'batch' : 'on_demand'),
 };

@@ -3,7 +3,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Usage } from '@tokenledger/pricing';
 import {
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_STREAM,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
@@ -74,4 +77,14 @@ export class MessagesStreamResult {
 
 function num(n: unknown): number {
   return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+}
+
+export function messagesInputContent(params: any): Attributes {
+  const attributes: Attributes = { [ATTR_GEN_AI_INPUT_MESSAGES]: JSON.stringify(params.messages ?? []) };
+  if (params.system !== undefined) attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify(params.system);
+  return attributes;
+}
+
+export function messagesOutputContent(m: any): Attributes {
+  return { [ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify([{ role: m?.role, content: m?.content }]) };
 }

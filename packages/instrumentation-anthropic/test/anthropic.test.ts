@@ -61,6 +61,22 @@ describe('messages', () => {
     expect(span.attributes['tokenledger.request.hash']).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('records system, prompt and completion only when content capture is opted in', async () => {
+    await client.messages.create({ ...request, system: 'Be brief.' });
+    expect(onlySpan().attributes['gen_ai.input.messages']).toBeUndefined();
+    telemetry.exporter.reset();
+    process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
+    try {
+      await client.messages.create({ ...request, system: 'Be brief.' });
+    } finally {
+      delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    }
+    const span = onlySpan();
+    expect(JSON.parse(String(span.attributes['gen_ai.input.messages']))).toEqual(request.messages);
+    expect(span.attributes['gen_ai.system_instructions']).toBe('"Be brief."');
+    expect(JSON.parse(String(span.attributes['gen_ai.output.messages']))[0].content[0].text).toBe('Hello from Claude.');
+  });
+
   it('takes input and cache usage from message_start and output from message_delta in a stream', async () => {
     const stream = await client.messages.create({ ...request, stream: true });
     const types: string[] = [];

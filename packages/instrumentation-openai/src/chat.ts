@@ -2,6 +2,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Usage } from '@tokenledger/pricing';
 import {
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_STREAM,
@@ -68,4 +70,12 @@ export class ChatStreamResult {
 /** The extra usage-only chunk OpenAI sends when `stream_options.include_usage` is set. */
 export function isUsageOnlyChunk(chunk: any): boolean {
   return chunk?.usage != null && Array.isArray(chunk.choices) && chunk.choices.length === 0;
+}
+
+export function chatInputContent(params: any): Attributes {
+  return { [ATTR_GEN_AI_INPUT_MESSAGES]: JSON.stringify(params.messages ?? []) };
+}
+
+export function chatOutputContent(r: any): Attributes {
+  return { [ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify((r?.choices ?? []).map((c: any) => c.message)) };
 }

@@ -23,6 +23,7 @@ import {
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
   METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  ENV_CAPTURE_MESSAGE_CONTENT,
   type PriceTier,
 } from '@tokenledger/semconv';
 import { selfHostedCost, type SelfHostedEndpoint } from './self-hosted.ts';
@@ -136,4 +137,9 @@ export function safely<T>(what: string, fn: () => T): T | undefined {
     diag.error(`tokenledger: ${what} failed`, err);
     return undefined;
   }
+}
+
+/** Whether prompt and completion content may be recorded: only when the user opted in. */
+export function captureContent(): boolean {
+  return process.env[ENV_CAPTURE_MESSAGE_CONTENT]?.toLowerCase() === 'true';
 }

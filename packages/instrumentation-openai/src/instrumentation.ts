@@ -3,7 +3,7 @@
 // cache/reasoning tokens, cost, request hash and the GenAI metrics.
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { OPERATION_CHAT, OPERATION_EMBEDDINGS, PROVIDER_OPENAI, type PriceTier } from '@tokenledger/semconv';
-import { chatRequestAttributes, chatResult, ChatStreamResult, isUsageOnlyChunk } from './chat.ts';
+import { chatInputContent, chatOutputContent, chatRequestAttributes, chatResult, ChatStreamResult, isUsageOnlyChunk } from './chat.ts';
 import { embeddingsRequestAttributes, embeddingsResult } from './embeddings.ts';
 import { createGenAiMetrics, type GenAiMetrics } from './genai.ts';
 import { responsesRequestAttributes, responsesResult, ResponsesStreamResult } from './responses.ts';
@@ -36,6 +36,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     const chat: SdkApi = {
       ...base, operation: OPERATION_CHAT, request: chatRequestAttributes, result: chatResult,
       stream: () => new ChatStreamResult(), streamParams: (params) => this.withStreamUsage(params),
+      inputContent: chatInputContent, outputContent: chatOutputContent,
     };
     const responses: SdkApi = { ...base, operation: OPERATION_CHAT, request: responsesRequestAttributes, result: responsesResult, stream: () => new ResponsesStreamResult() };
     const embeddings: SdkApi = { ...base, operation: OPERATION_EMBEDDINGS, request: embeddingsRequestAttributes, result: embeddingsResult };

@@ -9,7 +9,7 @@ import {
   ATTR_ROUTE,
   type PriceTier,
 } from '@tokenledger/semconv';
-import { recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from './genai.ts';
+import { captureContent, recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from './genai.ts';
 import type { CallResult } from './result.ts';
 import type { SelfHostedEndpoint } from './self-hosted.ts';
 import { serverAttributes } from './server.ts';
@@ -25,6 +25,9 @@ export interface SdkApi {
   tier(serviceTier: string | undefined): PriceTier;
   /** Params sent instead of the caller's (never mutated) for a streamed call, and the events to hide from the app. */
   streamParams?: (params: any) => { params: any; hide(event: any): boolean } | undefined;
+  /** Opt-in content (prompt; completion of a JSON response) as GenAI content attributes. */
+  inputContent?(params: any): Attributes;
+  outputContent?(response: any): Attributes;
   /** The configured self-hosted server a client's base URL points at, if any. */
   selfHosted?: (baseURL: unknown) => SelfHostedEndpoint | undefined;
 }
@@ -54,6 +57,7 @@ export function patchCreate(host: SdkPatchHost, api: SdkApi) {
             if (api.stream && callArgs[0]?.stream === true && typeof response?.iterator === 'function') {
               wrapStream(host, response, api, span, call, began, hide);
             } else {
+              if (api.outputContent && captureContent()) span.setAttributes(api.outputContent(response));
               recordOutcome(span, host.metrics(), call, outcome(api, api.result(response)), seconds(began));
               span.end();
             }
@@ -86,6 +90,7 @@ function start(host: SdkPatchHost, api: SdkApi, args: any[], baseURL: unknown) {
     ...serverAttributes(baseURL),
     [ATTR_REQUEST_HASH]: requestHash(call.provider, hashed),
   };
+  if (api.inputContent && captureContent()) Object.assign(attributes, api.inputContent(params));
   if (selfHosted?.route) attributes[ATTR_ROUTE] = selfHosted.route;
   if (selfHosted?.instanceType) attributes[ATTR_INSTANCE_TYPE] = selfHosted.instanceType;
   const span = host.tracer().startSpan(`${call.operation} ${call.requestModel}`, { kind: SpanKind.CLIENT, attributes });

@@ -63,6 +63,18 @@ describe('chat completions', () => {
     expect(span.attributes['gen_ai.input.messages']).toBeUndefined(); // content is opt-in
   });
 
+  it('records prompt and completion only when content capture is opted in', async () => {
+    process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
+    try {
+      await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    } finally {
+      delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    }
+    const span = onlySpan();
+    expect(JSON.parse(String(span.attributes['gen_ai.input.messages']))).toEqual(messages);
+    expect(JSON.parse(String(span.attributes['gen_ai.output.messages']))[0].content).toBe('Hello from the local endpoint.');
+  });
+
   it('gives the same request the same hash and a different request another', async () => {
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
