@@ -1,3 +1,5 @@
+import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { PriceBook } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
 import { describe, expect, it } from 'vitest';
@@ -135,5 +137,32 @@ describe('self-hosted capacity', () => {
     } finally {
       await collector.close();
     }
+  });
+
+  it('takes utilisation from an OTLP/JSON metrics request: the mean over an instance’s NeuronCores', async () => {
+    class Reader extends MetricReader {
+      protected override async onForceFlush(): Promise<void> {}
+      protected override async onShutdown(): Promise<void> {}
+    }
+    const reader = new Reader();
+    const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
+    const gauge = meter.createObservableGauge(sc.NEURON_NEURONCORE_UTILIZATION_RATIO);
+    const who = { [sc.LABEL_INSTANCE_ID]: 'i-n', [sc.LABEL_INSTANCE_TYPE]: 'inf2.xlarge' };
+    gauge.addCallback((r) => {
+      r.observe(0.6, { ...who, [sc.LABEL_NEURONCORE]: '0' });
+      r.observe(0.2, { ...who, [sc.LABEL_NEURONCORE]: '1' });
+    });
+    const { resourceMetrics } = await reader.collect();
+    const request = JSON.parse(new TextDecoder().decode(JsonMetricsSerializer.serializeRequest(resourceMetrics)!));
+
+    const clock = new FakeClock(Math.floor(Date.now() / 60_000) * 60_000);
+    const registry = new Registry(100);
+    const l = new CapacityLedger({ config: capacityConfigFromEnv({ TOKENLEDGER_CAPACITY_LAG_MS: '0' }), book, clock, registry });
+    l.observeMetrics(request);
+    l.observeMetrics({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'other' }] }] }] });
+    l.settle(clock.ms + 60_000);
+    // Discovered from the metrics, priced from the catalog, idle: no request served.
+    expect(value(registry, sc.METRIC_CAPACITY_UTILIZATION_RATIO, { [sc.LABEL_INSTANCE_ID]: 'i-n' })).toBeCloseTo(0.4, 12);
+    expect(value(registry, sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, { [sc.LABEL_INSTANCE_ID]: 'i-n' })).toBeCloseTo(0.7582 / 60, 12);
   });
 });

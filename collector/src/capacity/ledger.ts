@@ -8,6 +8,7 @@ import type { Clock } from '../config/types.ts';
 import type { MetricFamily, Registry } from '../metrics/registry.ts';
 import type { SpanRecord } from '../model/span-record.ts';
 import { callCost, num, str } from '../rollup/call-cost.ts';
+import { utilizationSamples } from './otlp-metrics.ts';
 import { settle } from './settle.ts';
 import type { CapacityConfig, ServedRequest } from './types.ts';
 
@@ -83,6 +84,15 @@ export class CapacityLedger {
   observeUtilization(instanceId: string, instanceType: string, ratio: number, atMs: number): void {
     if (!Number.isFinite(ratio)) return;
     this.slot(this.see(instanceId, instanceType, atMs), atMs).samples.push(ratio);
+  }
+
+  /** Takes the accelerator utilisation in an OTLP metrics request (OTLP/JSON field names; see otlp-metrics.ts). */
+  observeMetrics(request: unknown): void {
+    try {
+      for (const s of utilizationSamples(request)) this.observeUtilization(s.instanceId, s.instanceType, s.ratio, s.atMs);
+    } catch (err) {
+      diag.error('tokenledger collector: capacity could not read a metrics request', err);
+    }
   }
 
   /** Settles every interval that ended at least `lagMs` ago. */
