@@ -363,6 +363,21 @@ const capacity = dashboard({
       options: { reduceOptions: { calcs: ['lastNotNull'], values: false }, colorMode: 'value' },
     }),
     panel({
+      title: 'Accelerator utilisation per instance',
+      description: 'Mean accelerator utilisation of each self-hosted instance over the last settled interval (Neuron or NVIDIA, as the collector saw it).',
+      type: 'timeseries', unit: 'percentunit', w: 12, max: 1,
+      targets: [series(`max by (${sc.LABEL_INSTANCE_TYPE}, ${sc.LABEL_INSTANCE_ID}) (${sc.METRIC_CAPACITY_UTILIZATION_RATIO}{${sc.LABEL_INSTANCE_TYPE}=~"$instance_type"})`, `{{${sc.LABEL_INSTANCE_TYPE}}} {{${sc.LABEL_INSTANCE_ID}}}`)],
+    }),
+    panel({
+      title: 'Self-hosted against Bedrock on-demand',
+      description: 'Capacity cost attributed to the requests served, and what the same tokens would have cost on the configured Bedrock model.',
+      type: 'timeseries', unit: USD, w: 12,
+      targets: [
+        series(`sum by (${sc.LABEL_MODEL}) (rate(${sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL}{${sc.LABEL_INSTANCE_TYPE}=~"$instance_type"}[${W}]))`, 'self-hosted {{model}}'),
+        series(`sum by (${sc.LABEL_MODEL}) (rate(${sc.METRIC_CAPACITY_BEDROCK_EQUIVALENT_USD_TOTAL}{${sc.LABEL_INSTANCE_TYPE}=~"$instance_type"}[${W}]))`, 'on Bedrock {{model}}'),
+      ],
+    }),
+    panel({
       title: 'Capacity and idle cost rate',
       description: 'USD per second of instance time, and the idle part, by instance type.',
       type: 'timeseries', unit: USD, w: 24,

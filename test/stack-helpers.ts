@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { capacityConfigFromEnv } from '../collector/src/capacity/index.ts';
 import { Collector } from '../collector/src/collector.ts';
 import { configFromEnv } from '../collector/src/config/env.ts';
 
@@ -15,10 +16,14 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-/** A collector with its HTTP API on an ephemeral port, finalising traces 200 ms after their last span. */
+/**
+ * A collector with its HTTP API on an ephemeral port, finalising traces 200 ms after their last span;
+ * `env` adds or overrides TOKENLEDGER_* variables (capacity ones included).
+ */
 export async function startCollector(env: Record<string, string> = {}): Promise<RunningCollector> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tokenledger-stack-'));
   const collector = new Collector({
+    capacity: capacityConfigFromEnv(env),
     config: configFromEnv({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', ...env }),
   });
   const { http } = await collector.listen(undefined, (err) => { throw err; });

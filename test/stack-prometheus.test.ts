@@ -5,7 +5,7 @@ import type { TestContext } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertQueries, dashboards, panelQueries, substitute } from './grafana-queries.ts';
 import { finalisedTraces, parseExposition, type RunningCollector, type RunningPrometheus, startCollector, startPrometheus, until } from './stack-helpers.ts';
-import { toSpanRecords, workload } from './workload.ts';
+import { SELF_HOSTED_INSTANCE, toSpanRecords, workload } from './workload.ts';
 
 let tl: RunningCollector;
 let prom: RunningPrometheus;
@@ -27,7 +27,12 @@ async function scraped(n: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  tl = await startCollector();
+  // Self-hosted capacity settled every second; the workload's instance is discovered from its spans.
+  tl = await startCollector({
+    TOKENLEDGER_CAPACITY_INTERVAL_MS: '1000',
+    TOKENLEDGER_CAPACITY_LAG_MS: '0',
+    TOKENLEDGER_CAPACITY_BEDROCK_MODEL: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+  });
   prom = await startPrometheus([new URL(tl.base).host]);
   // Two waves with a scrape between them, so every counter has grown inside the rate windows.
   await feed(2);
@@ -83,8 +88,12 @@ describe('Grafana queries against Prometheus scraping the collector', () => {
 
   it('template variables list the workload\'s tenants, features and workflows', async () => {
     const cost = dashboards()['tokenledger-cost.json']!;
-    const expected: Record<string, string[]> = { tenant: ['acme', 'globex'], feature: ['search', 'support'], workflow: ['answer', 'draft', 'triage'] };
-    for (const v of cost.templating.list.filter((x: { type: string }) => x.type === 'query')) {
+    const expected: Record<string, string[]> = {
+      tenant: ['acme', 'globex'], feature: ['search', 'support'], workflow: ['answer', 'draft', 'triage'], instance_type: [SELF_HOSTED_INSTANCE.type],
+    };
+    const vars = [cost, dashboards()['tokenledger-capacity.json']!].flatMap((d) => d.templating.list.filter((x: { type: string }) => x.type === 'query'));
+    expect(vars.length).toBe(4);
+    for (const v of vars) {
       const m = /^label_values\((\w+), (\w+)\)$/.exec(v.definition)!;
       expect((await prom.labelValues(m[2]!, m[1]!)).sort(), v.name).toEqual(expected[v.name]);
     }

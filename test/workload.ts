@@ -27,6 +27,8 @@ const WORKFLOWS = [
   { workflow: 'draft', feature: 'search' },
 ];
 const TENANTS = ['acme', 'globex'];
+/** The instance the workload's self-hosted model runs on. */
+export const SELF_HOSTED_INSTANCE = { id: 'i-0123456789abcdef0', type: 'inf2.xlarge' };
 
 function chat(model: string, provider: string, route: string, input: number, output: number, extra: Attributes = {}): Call {
   return {
@@ -83,7 +85,10 @@ export function workload(rounds: number): TraceSpec[] {
         } else {
           calls.push(chat('anthropic.claude-3-5-haiku-20241022-v1:0', sc.PROVIDER_AWS_BEDROCK, 'reasoning', 3000, 800, { [sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: 0.8 }));
           calls.push(chat('gpt-4o-mini', sc.PROVIDER_OPENAI, 'reasoning', 3000, 800, { [sc.ATTR_FALLBACK]: true }));
-          calls.push(chat('house-llama-ft', 'self_hosted', 'reasoning', 500, 100, { [sc.ATTR_PRICE_TIER]: 'self_hosted', [sc.ATTR_COST_USD]: 0.0004 }));
+          calls.push(chat('house-llama-ft', 'self_hosted', 'reasoning', 500, 100, {
+            [sc.ATTR_PRICE_TIER]: 'self_hosted', [sc.ATTR_COST_USD]: 0.0004,
+            [sc.ATTR_INSTANCE_TYPE]: SELF_HOSTED_INSTANCE.type, [sc.ATTR_INSTANCE_ID]: SELF_HOSTED_INSTANCE.id, [sc.ATTR_ACCELERATOR_UTILIZATION]: 0.4,
+          }));
           calls.push(chat('mystery-model-x', sc.PROVIDER_OPENAI, 'reasoning', 700, 70));
         }
         traces.push({
