@@ -122,6 +122,15 @@ describe('messages', () => {
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
+  it('ends the span and rethrows when the SDK refuses the call before sending it', async () => {
+    // The SDK throws synchronously when a non-streaming call could take longer than 10 minutes.
+    expect(() => client.messages.create({ ...request, max_tokens: 10_000_000 })).toThrow(/Streaming is required/);
+    expect(endpoint.requests).toHaveLength(0);
+    const span = onlySpan();
+    expect(span.status.code).toBe(2);
+    expect(span.attributes['error.type']).toBe('AnthropicError');
+  });
+
   it('prices the priority tier the service reports', async () => {
     const priority = await startAnthropicEndpoint({ serviceTier: 'priority', usage: { input: 10, output: 10 } });
     try {

@@ -48,7 +48,19 @@ export function patchCreate(host: SdkPatchHost, api: SdkApi) {
       if (!started) return original.apply(this, args);
       const { span, call, callArgs, hide } = started;
       const began = performance.now();
-      const promise = context.with(trace.setSpan(context.active(), span), () => original.apply(this, callArgs));
+      let promise: any;
+      try {
+        promise = context.with(trace.setSpan(context.active(), span), () => original.apply(this, callArgs));
+      } catch (err) {
+        // The SDK rejected the call before sending it (bad arguments): the app gets the same error.
+        safely(`${api.provider} error`, () => recordError(span, host.metrics(), call, err, seconds(began)));
+        span.end();
+        throw err;
+      }
+      if (typeof promise?.then !== 'function') {
+        span.end();
+        return promise;
+      }
       // Observe the result beside the app (parsing is memoised). This handler is attached first, so a
       // stream is wrapped before the app's own `then` sees it.
       promise.then(
