@@ -162,6 +162,11 @@ describe('OpenTelemetry Collector configs (structure; no otelcol binary here to 
     expect(traces.processors).toEqual(['memory_limiter', 'batch']);
     expect(traces.exporters).toEqual(['otlp/jaeger', 'otlphttp/tokenledger']);
     expect(cfg.exporters['otlp/jaeger'].endpoint).toBe('jaeger:4317');
+    // Accelerator metrics reach TokenLedger (capacity cost) and a Prometheus endpoint the stack scrapes.
+    expect(cfg.service.pipelines.metrics.exporters).toEqual(['otlphttp/tokenledger', 'prometheus/accelerators']);
+    const prom = parse(readFileSync(join(repo, 'prometheus/prometheus.yml'), 'utf8')) as Json;
+    const targets = prom.scrape_configs.flatMap((c: Json) => c.static_configs.flatMap((t: Json) => t.targets));
+    expect(targets).toContain(`otelcol:${cfg.exporters['prometheus/accelerators'].endpoint.split(':')[1]}`);
   });
 
   it('scale-out: the loadbalancing exporter routes by trace id, static and DNS resolvers, relays forward to their own instance', () => {
