@@ -95,6 +95,12 @@ describe('docker-compose.yml', () => {
     expect(services.demo!.environment.DEMO_BEDROCK_URL).toBe('http://bedrock:8088');
   });
 
+  it('mounts a Prometheus config that promtool (Debian\'s) accepts', async () => {
+    const r = await run('promtool', ['check', 'config', join(repo, 'prometheus/prometheus.yml')]);
+    expect(r.stdout).toContain('SUCCESS');
+    await expect(run('promtool', ['check', 'config', join(repo, 'docker-compose.yml')])).rejects.toThrow();
+  });
+
   it('builds from a Dockerfile on Node 24 with npm ci and no build step', () => {
     const df = readFileSync(join(repo, 'Dockerfile'), 'utf8');
     expect(df).toMatch(/^FROM node:24\.\d+\.\d+-\S+$/m);
