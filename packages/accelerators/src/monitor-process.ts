@@ -21,6 +21,7 @@ export interface MonitorProcessOptions {
 }
 
 const STDERR_LINES_LOGGED = 20;
+const KILL_GRACE_MS = 2000;
 
 export class MonitorProcess {
   private readonly opts: MonitorProcessOptions;
@@ -48,7 +49,13 @@ export class MonitorProcess {
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
-      child.once('close', () => resolve());
+      // A monitor that ignores SIGTERM is killed outright.
+      const force = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      force.unref();
+      child.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
       child.kill();
     });
   }

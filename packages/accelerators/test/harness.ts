@@ -12,6 +12,7 @@ export interface Run {
   lines: (Record<string, unknown> | string)[];
   exit?: number;
   partial?: string;
+  ignoreTerm?: boolean;
 }
 
 export interface Scenario {

@@ -159,6 +159,14 @@ describe('neuron-monitor', () => {
     await handle.stop();
   });
 
+  it('kills a monitor that ignores SIGTERM when stopped', async () => {
+    const { handle, scenario } = start([{ lines: [busy], ignoreTerm: true }]);
+    await eventually(() => expect(handle.snapshot()).toBeDefined());
+    const [pid] = scenario.pids();
+    await handle.stop();
+    expect(() => process.kill(pid!, 0)).toThrow(/ESRCH/);
+  });
+
   it('fails at start on a bad TOKENLEDGER_ACCELERATORS', () => {
     expect(() => acceleratorConfigFromEnv({ TOKENLEDGER_ACCELERATORS: 'tpu' })).toThrow(/TOKENLEDGER_ACCELERATORS="tpu"/);
     expect(acceleratorConfigFromEnv({})).toBeUndefined();
