@@ -48,6 +48,26 @@ afterAll(async () => {
 });
 
 describe('embedded page', () => {
+  it('with TOKENLEDGER_AUTH_TOKEN, sends the token from the URL fragment, and says so on a 401 without it', async () => {
+    const secured = new Collector({
+      config: configFromEnv({ TOKENLEDGER_DATA_DIR: tempDir(), TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_AUTH_TOKEN: 'page-secret' }),
+    });
+    const { http } = await secured.listen(undefined, (err) => { throw err; });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${http.port}/`);
+      await page.waitForFunction(() => document.getElementById('error')!.textContent !== '');
+      expect(await page.textContent('#error')).toContain('HTTP 401');
+      await page.goto(`http://127.0.0.1:${http.port}/#token=page-secret`);
+      await page.reload();
+      await page.waitForSelector('body[data-loaded="true"]');
+      expect(await page.textContent('#outcomes tbody')).toContain('No finalised traces yet.');
+      await page.close();
+    } finally {
+      await secured.close();
+    }
+  });
+
   it('is served at / as HTML, without the bearer token (it holds no data)', async () => {
     const res = await fetch(`${base}/`);
     expect(res.status).toBe(200);
