@@ -1,0 +1,114 @@
+// The real bin as a child process: kill -9 with thousands of traces buffered, restart, every trace
+// rolled up exactly once; SIGTERM exits cleanly.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir, traceId } from './helpers.ts';
+import { otlpJson, type TestSpan } from './otlp-json.ts';
+
+const repo = join(import.meta.dirname, '../..');
+const bin = join(repo, 'node_modules/.bin/tokenledger-collector');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+interface Running {
+  child: ChildProcess;
+  otlp: string;
+  http: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>;
+}
+
+async function startCollector(env: Record<string, string>): Promise<Running> {
+  const child = spawn(bin, [], {
+    env: { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}`, TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  let stdout = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout })));
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /tokenledger-collector listening .*/.exec(stdout);
+      if (m) resolve(m[0]);
+    });
+    void exited.then((e) => reject(new Error(`collector exited (${e.code ?? e.signal}) before listening`)));
+  });
+  return { child, exited, otlp: /otlp=(\S+)/.exec(line)![1]!, http: /http=(\S+)/.exec(line)![1]! };
+}
+
+async function metric(http: string, name: string): Promise<number> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  let total = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) total += Number(m[1]);
+  return total;
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+// Each trace: a root with an outcome and one gpt-4o-mini call of 1000 in / 100 out = 0.00021 USD.
+function traces(from: number, count: number): TestSpan[] {
+  const spans: TestSpan[] = [];
+  for (let i = from; i < from + count; i++) {
+    const id = traceId(0x100000 + i);
+    const rootId = (i * 2 + 1).toString(16).padStart(16, '0');
+    spans.push({ traceId: id, spanId: rootId, attributes: { 'tokenledger.tenant': `t${i % 3}`, 'tokenledger.workflow': 'w', 'tokenledger.outcome': 'done' }, statusCode: 1 });
+    spans.push({ traceId: id, spanId: (i * 2 + 2).toString(16).padStart(16, '0'), parentSpanId: rootId, attributes: {
+      'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100 } });
+  }
+  return spans;
+}
+
+async function send(otlp: string, spans: TestSpan[]): Promise<void> {
+  const requests = [];
+  for (let i = 0; i < spans.length; i += 500) {
+    requests.push(fetch(`${otlp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJson(spans.slice(i, i + 500)) }));
+    if (requests.length === 4) for (const r of requests.splice(0)) expect((await r).status).toBe(200);
+  }
+  for (const r of requests) expect((await r).status).toBe(200);
+}
+
+describe('collector process', () => {
+  it('rolls every acknowledged trace up exactly once across kill -9', async () => {
+    const dataDir = tempDir();
+    const first = await startCollector({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_TRACE_IDLE_MS: '1500' });
+    await send(first.otlp, traces(0, 1000));
+    await until('the first 1000 traces are finalised', async () => (await metric(first.http, 'tokenledger_outcomes_total')) === 1000);
+    await send(first.otlp, traces(1000, 4000));
+    const buffered = await metric(first.http, 'tokenledger_collector_traces_open');
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(buffered).toBeGreaterThan(1000); // thousands acknowledged and not yet rolled up
+
+    const second = await startCollector({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_TRACE_IDLE_MS: '100' });
+    await until('every trace is finalised', async () => (await metric(second.http, 'tokenledger_collector_traces_open')) === 0);
+    expect(await metric(second.http, 'tokenledger_outcomes_total')).toBe(5000);
+    expect(await metric(second.http, 'tokenledger_outcome_cost_usd_count')).toBe(5000);
+    expect(await metric(second.http, 'tokenledger_cost_usd_total')).toBeCloseTo(5000 * 0.00021, 9);
+    expect(await metric(second.http, 'tokenledger_tokens_total')).toBe(5000 * 1100);
+    expect(await metric(second.http, 'tokenledger_late_spans_total')).toBe(0);
+
+    second.child.kill('SIGTERM');
+    const exit = await second.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toContain('tokenledger-collector: stopped');
+  });
+
+  it('refuses a bad configuration naming the variable', async () => {
+    const bad = spawn(bin, [], { env: { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}`, TOKENLEDGER_TRACE_IDLE_MS: 'soon' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    bad.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((resolve) => bad.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('TOKENLEDGER_TRACE_IDLE_MS="soon" is invalid');
+  });
+});
