@@ -1,0 +1,84 @@
+// /v1/metrics: decoded into the OTLP/JSON object shape (resourceMetrics → scopeMetrics → metrics with
+// gauge/sum number data points) for the accelerator capacity roll-up. Histograms, summaries and
+// exemplars are skipped: nothing here reads them.
+import protobuf from 'protobufjs/minimal.js';
+import { DecodeError } from './traces-json.ts';
+
+type Reader = protobuf.Reader;
+type Json = Record<string, unknown>;
+
+export function decodeMetricsJson(body: Buffer): Json {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.length === 0 ? '{}' : body.toString('utf8'));
+  } catch (err) {
+    throw new DecodeError(`invalid JSON: ${(err as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new DecodeError('the request must be a JSON object');
+  return doc as Json;
+}
+
+export function decodeMetricsProtobuf(body: Buffer): Json {
+  const r = protobuf.Reader.create(body);
+  const resourceMetrics: Json[] = [];
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | 2)) resourceMetrics.push(message(r, { 1: ['resource', resource], 2: ['scopeMetrics', scopeMetrics, true] }));
+    else r.skipType(tag & 7);
+  }
+  if (r.pos !== r.len) throw new RangeError('malformed message: truncated');
+  return { resourceMetrics };
+}
+
+type Field = [name: string, read: (r: Reader) => unknown, repeated?: boolean];
+
+/** Reads one length-delimited message, keeping the listed fields and skipping the others. */
+function message(r: Reader, fields: Record<number, Field>, wire = new Map<number, number>()): Json {
+  const end = r.uint32() + r.pos;
+  const out: Json = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const f = fields[tag >>> 3];
+    const expected = wire.get(tag >>> 3) ?? 2;
+    if (!f || (tag & 7) !== expected) {
+      r.skipType(tag & 7);
+      continue;
+    }
+    const [name, read, repeated] = f;
+    const v = read(r);
+    if (repeated) ((out[name] ??= []) as unknown[]).push(v);
+    else out[name] = v;
+  }
+  if (r.pos !== end) throw new RangeError('malformed message: length mismatch');
+  return out;
+}
+
+const keyValue = (r: Reader): Json => message(r, { 1: ['key', (x) => x.string()], 2: ['value', anyValue] });
+const attributes: Field = ['attributes', keyValue, true];
+const resource = (r: Reader): Json => message(r, { 1: attributes });
+const scopeMetrics = (r: Reader): Json => message(r, { 2: ['metrics', metric, true] });
+const metric = (r: Reader): Json =>
+  message(r, { 1: ['name', (x) => x.string()], 3: ['unit', (x) => x.string()], 5: ['gauge', points], 7: ['sum', points] });
+const points = (r: Reader): Json => message(r, { 1: ['dataPoints', dataPoint, true] });
+
+function dataPoint(r: Reader): Json {
+  return message(
+    r,
+    { 7: attributes, 3: ['timeUnixNano', fixed64String], 4: ['asDouble', (x) => x.double()], 6: ['asInt', fixed64String] },
+    new Map([[3, 1], [4, 1], [6, 1]]),
+  );
+}
+
+function anyValue(r: Reader): Json {
+  return message(
+    r,
+    { 1: ['stringValue', (x) => x.string()], 2: ['boolValue', (x) => x.bool()], 3: ['intValue', (x) => String(x.int64())], 4: ['doubleValue', (x) => x.double()] },
+    new Map([[2, 0], [3, 0], [4, 1]]),
+  );
+}
+
+function fixed64String(r: Reader): string {
+  const lo = BigInt(r.fixed32());
+  const hi = BigInt(r.fixed32());
+  return String((hi << 32n) | lo);
+}
