@@ -1,14 +1,16 @@
 // The embedded page on TOKENLEDGER_HTTP_ADDR, in headless Chromium (Debian's) driven by playwright-core:
-// it loads, shows the workload's workflows with the numbers /api/v1/outcomes gives, draws spend over
+// fed by the workload over OTLP, it loads, shows the workload's workflows with the numbers /api/v1/outcomes gives, draws spend over
 // time, and leaves a screenshot in test-results/.
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../collector/src/collector.ts';
 import { configFromEnv } from '../collector/src/config/env.ts';
+import { startOtlpReceiver } from '../collector/src/receiver/index.ts';
 import { tempDir } from '../collector/test/helpers.ts';
-import { toSpanRecords, workload } from './workload.ts';
+import { otlpExporter, send, workload } from './workload.ts';
 
 const resultsDir = join(import.meta.dirname, '..', 'test-results');
 let collector: Collector;
@@ -32,9 +34,9 @@ beforeAll(async () => {
   collector = new Collector({
     config: configFromEnv({ TOKENLEDGER_DATA_DIR: tempDir(), TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL' }),
   });
-  const { http } = await collector.listen(undefined, (err) => { throw err; });
+  const { http, otlp } = await collector.listen(startOtlpReceiver, (err) => { throw err; });
   base = `http://127.0.0.1:${http.port}`;
-  await collector.sink.accept(toSpanRecords(traces));
+  await send(traces, () => otlpExporter(`http://127.0.0.1:${(otlp as AddressInfo).port}`));
   for (let i = 0; (await rows()).reduce((n, r) => n + r.outcomes, 0) < traces.length; i++) {
     if (i > 200) throw new Error('the workload was never finalised');
     await new Promise((r) => setTimeout(r, 50));

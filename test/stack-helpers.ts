@@ -2,22 +2,26 @@
 // scraping it every second, and a reader for the Prometheus text format.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capacityConfigFromEnv } from '../collector/src/capacity/index.ts';
 import { Collector } from '../collector/src/collector.ts';
 import { configFromEnv } from '../collector/src/config/env.ts';
+import { startOtlpReceiver } from '../collector/src/receiver/index.ts';
 
 export interface RunningCollector {
   collector: Collector;
+  /** The metrics/API listener. */
   base: string;
+  /** The OTLP/HTTP receiver (POST /v1/traces). */
+  otlp: string;
   dataDir: string;
   close(): Promise<void>;
 }
 
 /**
- * A collector with its HTTP API on an ephemeral port, finalising traces 200 ms after their last span;
+ * A collector with its OTLP receiver and HTTP API on ephemeral ports, finalising traces 200 ms after their last span;
  * `env` adds or overrides TOKENLEDGER_* variables (capacity ones included).
  */
 export async function startCollector(env: Record<string, string> = {}): Promise<RunningCollector> {
@@ -26,10 +30,11 @@ export async function startCollector(env: Record<string, string> = {}): Promise<
     capacity: capacityConfigFromEnv(env),
     config: configFromEnv({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', ...env }),
   });
-  const { http } = await collector.listen(undefined, (err) => { throw err; });
+  const { http, otlp } = await collector.listen(startOtlpReceiver, (err) => { throw err; });
   return {
     collector,
     base: `http://127.0.0.1:${http.port}`,
+    otlp: `http://127.0.0.1:${(otlp as AddressInfo).port}`,
     dataDir,
     close: async () => {
       await collector.close();

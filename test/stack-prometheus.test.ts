@@ -1,11 +1,11 @@
 // Every Grafana panel query and alert query, executed against a real Prometheus (Debian's) that scrapes a
-// TokenLedger collector fed with the workload, must return data. Queries whose metric no part of the
+// TokenLedger collector fed with the workload (the OTel SDK's OTLP/HTTP exporter), must return data. Queries whose metric no part of the
 // collector exposes yet are reported as skipped, by name, not passed.
 import type { TestContext } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertQueries, dashboards, panelQueries, substitute } from './grafana-queries.ts';
 import { finalisedTraces, parseExposition, type RunningCollector, type RunningPrometheus, startCollector, startPrometheus, until } from './stack-helpers.ts';
-import { SELF_HOSTED_INSTANCE, toSpanRecords, workload } from './workload.ts';
+import { otlpExporter, SELF_HOSTED_INSTANCE, send, workload } from './workload.ts';
 
 let tl: RunningCollector;
 let prom: RunningPrometheus;
@@ -13,8 +13,9 @@ let exposed = new Set<string>();
 
 async function feed(rounds: number): Promise<void> {
   const traces = workload(rounds);
+  const exporter = otlpExporter(tl.otlp);
   const before = await finalisedTraces(tl.base);
-  await tl.collector.sink.accept(toSpanRecords(traces));
+  await send(traces, () => exporter);
   await until('the workload finalised', async () => (await finalisedTraces(tl.base)) === before + traces.length);
 }
 

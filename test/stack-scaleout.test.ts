@@ -1,27 +1,23 @@
 // Scale-out behind the OpenTelemetry Collector's `loadbalancing` exporter (routing_key: traceID): every
 // span of a trace reaches the same instance, so two instances together report exactly what one does.
-// Routing here is by a hash of the trace id, as the exporter's ring does; the negative control splits
-// traces by span and shows the comparison notices.
+// The workload goes over OTLP (the SDK's exporter), each trace to the instance a hash of its trace id
+// picks, as the exporter's ring does; the negative control deals out spans instead and is noticed.
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../collector/src/model/span-record.ts';
 import { finalisedTraces, parseExposition, type RunningCollector, type Sample, startCollector, until } from './stack-helpers.ts';
-import { toSpanRecords, workload } from './workload.ts';
+import { otlpExporter, send, toSpanRecords, workload } from './workload.ts';
 
 const CONTRACT = /^tokenledger_(cost_usd_total|tokens_total|outcomes_total|outcome_cost_usd_(sum|count|bucket)|retry_cost_usd_total|cache_savings_usd_total|unpriced_calls_total|time_to_first_token_seconds_(sum|count|bucket))$/;
 
 const traces = workload(6);
-const spans = toSpanRecords(traces);
 const running: RunningCollector[] = [];
 let one: RunningCollector;
 let pair: RunningCollector[];
 let split: RunningCollector[];
 
-async function feed(targets: RunningCollector[], route: (s: SpanRecord, i: number) => number): Promise<void> {
-  const parts = targets.map(() => [] as SpanRecord[]);
-  spans.forEach((s, i) => parts[route(s, i)]!.push(s));
-  await Promise.all(targets.map((t, k) => t.collector.sink.accept(parts[k]!)));
-  // Every instance has finalised every trace it holds a root of, and has no trace open.
+/** Waits until every instance has no trace open (each finalised what it holds). */
+async function settled(targets: RunningCollector[]): Promise<void> {
   await until('all traces finalised', async () => {
     for (const t of targets) {
       const open = parseExposition(await (await fetch(`${t.base}/metrics`)).text()).samples.find((s) => s.name === 'tokenledger_collector_traces_open');
@@ -29,6 +25,22 @@ async function feed(targets: RunningCollector[], route: (s: SpanRecord, i: numbe
     }
     return true;
   });
+}
+
+/** Over OTLP with the SDK's exporter, each trace to the instance its trace id picks. */
+async function feedByTrace(targets: RunningCollector[], pick: (traceId: string) => number): Promise<void> {
+  const exporters = targets.map((t) => otlpExporter(t.otlp));
+  await send(traces, (traceId) => exporters[pick(traceId)]!);
+  await until('every trace received', async () => (await Promise.all(targets.map((t) => finalisedTraces(t.base)))).reduce((a, b) => a + b, 0) === traces.length);
+  await settled(targets);
+}
+
+/** The negative control: spans dealt out alternately, as a trace-unaware balancer would. */
+async function feedBySpan(targets: RunningCollector[]): Promise<void> {
+  const parts = targets.map(() => [] as SpanRecord[]);
+  toSpanRecords(traces).forEach((s, i) => parts[i % targets.length]!.push(s));
+  await Promise.all(targets.map((t, k) => t.collector.sink.accept(parts[k]!)));
+  await settled(targets);
 }
 
 /** Contract series summed over instances, keyed by name and labels. */
@@ -44,16 +56,17 @@ async function totals(targets: RunningCollector[]): Promise<Map<string, number>>
   return out;
 }
 
-const byTraceId = (n: number) => (s: SpanRecord) => crc32(s.traceId) % n;
+/** The instance of a trace id among `n` (the loadbalancing exporter hashes it onto a ring). */
+const byTraceId = (n: number) => (traceId: string) => crc32(Buffer.from(traceId, 'hex')) % n;
 
 beforeAll(async () => {
   // A trace part without its root (the negative control) is finalised by age: keep that short.
   for (let i = 0; i < 5; i++) running.push(await startCollector({ TOKENLEDGER_TRACE_MAX_AGE_MS: '1000' }));
   [one, ...pair] = running.slice(0, 3) as [RunningCollector, RunningCollector, RunningCollector];
   split = running.slice(3);
-  await feed([one], () => 0);
-  await feed(pair, byTraceId(2));
-  await feed(split, (_s, i) => i % 2);
+  await feedByTrace([one], () => 0);
+  await feedByTrace(pair, byTraceId(2));
+  await feedBySpan(split);
 });
 
 afterAll(async () => {
