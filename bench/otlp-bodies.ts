@@ -37,7 +37,7 @@ export function encodeProtobuf(spans: readonly BodySpan[], resource: Record<stri
     if (s.statusCode) w.uint32((15 << 3) | 2).fork().uint32((3 << 3) | 0).int32(s.statusCode).ldelim();
     w.ldelim();
   }
-  w.ldelim().ldelim().ldelim();
+  w.ldelim().ldelim(); // scope_spans, resource_spans
   return Buffer.from(w.finish());
 }
 
