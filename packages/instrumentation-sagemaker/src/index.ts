@@ -6,3 +6,5 @@ export type { SageMakerConfig } from './types.ts';
 export { runBatchImport } from './batch-import.ts';
 export type { BatchImportDeps } from './batch-import.ts';
 export { bedrockBatchHooks } from './bedrock-batch.ts';
+export { createAwsServiceHooks } from './aws-services.ts';
+export type { AwsServicesConfig } from './aws-services.ts';

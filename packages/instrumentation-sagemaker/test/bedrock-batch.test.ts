@@ -6,10 +6,10 @@ import type * as BedrockModule from '@aws-sdk/client-bedrock';
 import { startBedrockControlEndpoint } from '../../local-endpoints/src/bedrock-control.ts';
 import type { JsonSseServer } from '../../local-endpoints/src/http-json-sse.ts';
 import { setUpTracing } from '../../retrieval/test/otel.ts';
-import { bedrockBatchHooks, dispatchAwsHooks, sageMakerHooks } from '../src/index.ts';
+import { createAwsServiceHooks, dispatchAwsHooks } from '../src/index.ts';
 
 const telemetry = setUpTracing();
-registerInstrumentations({ instrumentations: [new AwsInstrumentation({ ...dispatchAwsHooks([sageMakerHooks(), bedrockBatchHooks()]) })] });
+registerInstrumentations({ instrumentations: [new AwsInstrumentation({ ...dispatchAwsHooks(createAwsServiceHooks()) })] });
 const bedrock = createRequire(import.meta.url)('@aws-sdk/client-bedrock') as typeof BedrockModule;
 
 let endpoint: JsonSseServer;
