@@ -86,7 +86,7 @@ export function parseExposition(text: string): { samples: Sample[]; families: Se
   return { samples, families };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const port = (srv.address() as { port: number }).port;

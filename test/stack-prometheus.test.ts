@@ -1,15 +1,41 @@
 // Every Grafana panel query and alert query, executed against a real Prometheus (Debian's) that scrapes a
 // TokenLedger collector fed with the workload (the OTel SDK's OTLP/HTTP exporter), must return data. Queries whose metric no part of the
 // collector exposes yet are reported as skipped, by name, not passed.
+import { join } from 'node:path';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { type AcceleratorMetrics, startAcceleratorMetrics } from '@tokenledger/accelerators';
 import type { TestContext } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertQueries, dashboards, panelQueries, substitute } from './grafana-queries.ts';
-import { finalisedTraces, parseExposition, type RunningCollector, type RunningPrometheus, startCollector, startPrometheus, until } from './stack-helpers.ts';
+import { FIXTURES, scenario, type Scenario } from '../packages/accelerators/test/harness.ts';
+import { neuronReport } from '../packages/accelerators/test/reports.ts';
+import { finalisedTraces, freePort, parseExposition, type RunningCollector, type RunningPrometheus, startCollector, startPrometheus, until } from './stack-helpers.ts';
 import { otlpExporter, SELF_HOSTED_INSTANCE, send, workload } from './workload.ts';
 
 let tl: RunningCollector;
 let prom: RunningPrometheus;
 let exposed = new Set<string>();
+let neuron: { metrics: AcceleratorMetrics; exporter: PrometheusExporter; scenario: Scenario; port: number } | undefined;
+
+/**
+ * Accelerator metrics as the stack has them: @tokenledger/accelerators reading a neuron-monitor (the
+ * accelerators package's stand-in, replaying a documented report), exposed for Prometheus as the
+ * gateway's `prometheus/accelerators` exporter does.
+ */
+async function startNeuron(): Promise<NonNullable<typeof neuron>> {
+  const port = await freePort();
+  const exporter = new PrometheusExporter({ host: '127.0.0.1', port });
+  const played = scenario([{ lines: [neuronReport({ utilization: { '0': 62.5, '1': 37.5 }, completed: 20 })] }]);
+  const metrics = startAcceleratorMetrics({
+    kind: 'neuron',
+    executable: join(FIXTURES, 'neuron-monitor'),
+    instance: { instanceId: SELF_HOSTED_INSTANCE.id, instanceType: SELF_HOSTED_INSTANCE.type },
+    meterProvider: new MeterProvider({ readers: [exporter] }),
+  });
+  await until('a neuron-monitor report', async () => metrics.snapshot() !== undefined);
+  return { metrics, exporter, scenario: played, port };
+}
 
 async function feed(rounds: number): Promise<void> {
   const traces = workload(rounds);
@@ -34,16 +60,22 @@ beforeAll(async () => {
     TOKENLEDGER_CAPACITY_LAG_MS: '0',
     TOKENLEDGER_CAPACITY_BEDROCK_MODEL: 'anthropic.claude-3-5-haiku-20241022-v1:0',
   });
-  prom = await startPrometheus([new URL(tl.base).host]);
+  neuron = await startNeuron();
+  prom = await startPrometheus([new URL(tl.base).host, `127.0.0.1:${neuron.port}`]);
   // Two waves with a scrape between them, so every counter has grown inside the rate windows.
   await feed(2);
   await scraped(14);
   await feed(2);
   await scraped(28);
+  await until('prometheus scraped the accelerator metrics', async () => (await prom.query('neuroncore_utilization_ratio')).length > 0);
   exposed = parseExposition(await (await fetch(`${tl.base}/metrics`)).text()).families;
+  for (const f of parseExposition(await (await fetch(`http://127.0.0.1:${neuron.port}/metrics`)).text()).families) exposed.add(f);
 });
 
 afterAll(async () => {
+  await neuron?.metrics.stop();
+  await neuron?.exporter.shutdown();
+  neuron?.scenario.cleanup();
   await prom?.close();
   await tl?.close();
 });
@@ -66,7 +98,7 @@ async function expectData(ctx: TestContext, expr: string): Promise<void> {
   expect(finite.length, `only NaN/Inf for:\n${substitute(expr)}`).toBeGreaterThan(0);
 }
 
-describe('Grafana queries against Prometheus scraping the collector', () => {
+describe('Grafana queries against Prometheus scraping the collector and the accelerator metrics', () => {
   it('the workload reached Prometheus through a scrape of /metrics', async () => {
     const r = await prom.query('sum by (workflow) (tokenledger_outcomes_total)');
     expect(r.map((s) => s.metric.workflow).sort()).toEqual(['answer', 'draft', 'triage']);
