@@ -59,3 +59,42 @@ export const METRIC_TRACES_FINALISED_TOTAL = 'tokenledger_collector_traces_final
 export const METRIC_COMMIT_BATCHES_TOTAL = 'tokenledger_collector_commit_batches_total';
 /** Label of METRIC_TRACES_FINALISED_TOTAL: `idle`, `max_age` or `late`. */
 export const LABEL_REASON = 'reason';
+
+// --- CloudWatch export, EMF, budgets and forecasts (collector) ---
+/** Requests whose outcome is unknown (timed out or reset after sending): PutMetricData has no idempotency token. */
+export const METRIC_CLOUDWATCH_AMBIGUOUS_REQUESTS_TOTAL = 'tokenledger_cloudwatch_ambiguous_requests_total';
+/** PutMetricData requests by result (`ok`, `throttled`, `server_error`, `timeout`, `network`, `invalid`, `other`). */
+export const METRIC_CLOUDWATCH_REQUESTS_TOTAL = 'tokenledger_cloudwatch_requests_total';
+/** Metric data acknowledged by CloudWatch. */
+export const METRIC_CLOUDWATCH_DATUMS_SENT_TOTAL = 'tokenledger_cloudwatch_datums_sent_total';
+/** Metric data dropped, by reason (`invalid` = rejected by CloudWatch, `non_finite`, `too_old`, `too_new`). */
+export const METRIC_CLOUDWATCH_DATUMS_DROPPED_TOTAL = 'tokenledger_cloudwatch_datums_dropped_total';
+/** Rows waiting in the durable CloudWatch outbox. */
+export const METRIC_CLOUDWATCH_OUTBOX_ROWS = 'tokenledger_cloudwatch_outbox_rows';
+/** EMF events written. */
+export const METRIC_EMF_EVENTS_TOTAL = 'tokenledger_emf_events_total';
+/** Month-end spend forecast in USD (month to date + trailing daily rate × days left), by scope (`tenant`, `workflow`) and name. */
+export const METRIC_FORECAST_MONTH_USD = 'tokenledger_forecast_month_usd';
+/** Label of the CloudWatch request and drop counters. */
+export const LABEL_RESULT = 'result';
+
+/** CloudWatch/EMF metric names (namespace set by TOKENLEDGER_CLOUDWATCH_NAMESPACE). */
+export const CLOUDWATCH_METRIC_COST_USD = 'CostUSD';
+export const CLOUDWATCH_METRIC_OUTCOME_COST_USD = 'OutcomeCostUSD';
+export const CLOUDWATCH_METRIC_OUTCOMES = 'Outcomes';
+export const CLOUDWATCH_METRIC_SUCCESSES = 'Successes';
+export const CLOUDWATCH_METRIC_TOKENS = 'Tokens';
+export const CLOUDWATCH_METRIC_RETRY_COST_USD = 'RetryCostUSD';
+export const CLOUDWATCH_METRIC_CACHE_SAVINGS_USD = 'CacheSavingsUSD';
+export const CLOUDWATCH_METRIC_UNPRICED_CALLS = 'UnpricedCalls';
+export const CLOUDWATCH_METRIC_TIME_TO_FIRST_TOKEN = 'TimeToFirstToken';
+/** CloudWatch/EMF dimension names. */
+export const CLOUDWATCH_DIM_TENANT = 'Tenant';
+export const CLOUDWATCH_DIM_FEATURE = 'Feature';
+export const CLOUDWATCH_DIM_WORKFLOW = 'Workflow';
+export const CLOUDWATCH_DIM_ROUTE = 'Route';
+export const CLOUDWATCH_DIM_PROVIDER = 'Provider';
+export const CLOUDWATCH_DIM_MODEL = 'Model';
+export const CLOUDWATCH_DIM_OUTCOME = 'Outcome';
+export const CLOUDWATCH_DIM_COMPONENT = 'Component';
+export const CLOUDWATCH_DIM_TOKEN_TYPE = 'TokenType';

@@ -1,0 +1,201 @@
+// CloudWatch export: finalised roll-ups → durable outbox → paced, batched PutMetricData through the
+// real AWS SDK client. Retries (with backoff) throttling, 5xx, timeouts and network errors; bisects a
+// request CloudWatch calls invalid until the bad datum is found, drops it alone and sends the rest.
+import type { DatabaseSync } from 'node:sqlite';
+import { CloudWatchClient, type CloudWatchClientConfig, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { diag } from '@opentelemetry/api';
+import * as sc from '@tokenledger/semconv';
+import type { Clock } from '../config/types.ts';
+import type { MetricFamily, Registry } from '../metrics/registry.ts';
+import type { TraceRollup } from '../rollup/types.ts';
+import { buildBatches, type PendingDatum, validValue } from './batch.ts';
+import { classify, type SendResult } from './classify.ts';
+import { aggregate, ObservationMapper } from './observations.ts';
+import { Outbox } from './outbox.ts';
+import type { CloudWatchConfig, Observation } from './types.ts';
+
+/** Outbox rows read per round: bounds the memory one flush uses. */
+const ROWS_PER_ROUND = 50_000;
+
+export interface CloudWatchExporterOptions {
+  config: CloudWatchConfig;
+  /** The collector's store: the outbox is a table of its own there. */
+  db: DatabaseSync;
+  /** Stamps intervals and checks timestamps; pacing and backoff use real time. */
+  clock: Clock;
+  /** Where the exporter's own counters go (the collector's /metrics). */
+  registry: Registry;
+  /** Merged into the client's configuration (e.g. credentials); default: the standard chain. */
+  clientConfig?: CloudWatchClientConfig;
+}
+
+export class CloudWatchExporter {
+  readonly outbox: Outbox;
+  private readonly o: CloudWatchExporterOptions;
+  private readonly client: CloudWatchClient;
+  private readonly mapper: ObservationMapper;
+  private readonly requests: MetricFamily;
+  private readonly ambiguous: MetricFamily;
+  private readonly sent: MetricFamily;
+  private readonly dropped: MetricFamily;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+  private failures = 0;
+  private nextSendAt = 0;
+  private wake?: () => void;
+
+  constructor(o: CloudWatchExporterOptions) {
+    this.o = o;
+    const c = o.config;
+    this.outbox = new Outbox(o.db);
+    this.mapper = new ObservationMapper(c.dimensions, c.metrics);
+    // Retries are the outbox's: one SDK attempt per send, so every outcome is seen and counted here.
+    this.client = new CloudWatchClient({
+      region: c.region, endpoint: c.endpoint, maxAttempts: 1,
+      requestHandler: { requestTimeout: c.timeoutMs, connectionTimeout: c.timeoutMs, throwOnRequestTimeout: true },
+      ...o.clientConfig,
+    });
+    const r = o.registry;
+    this.requests = r.counter(sc.METRIC_CLOUDWATCH_REQUESTS_TOTAL, 'PutMetricData requests by result.', [sc.LABEL_RESULT]);
+    this.ambiguous = r.counter(sc.METRIC_CLOUDWATCH_AMBIGUOUS_REQUESTS_TOTAL, 'PutMetricData requests that timed out or were reset after sending: they may have landed, and are retried.', []);
+    this.sent = r.counter(sc.METRIC_CLOUDWATCH_DATUMS_SENT_TOTAL, 'Metric data acknowledged by CloudWatch.', []);
+    this.dropped = r.counter(sc.METRIC_CLOUDWATCH_DATUMS_DROPPED_TOTAL, 'Metric data dropped, by reason.', [sc.LABEL_REASON]);
+    r.gauge(sc.METRIC_CLOUDWATCH_OUTBOX_ROWS, 'Rows waiting in the CloudWatch outbox.', () => this.outbox.size());
+  }
+
+  /** The collector's onFinalised hook: stores the roll-ups' observations; never throws. */
+  onFinalised(rollups: readonly TraceRollup[]): void {
+    try {
+      const byInterval = new Map<number, Observation[]>();
+      for (const r of rollups) {
+        const ts = Math.floor(r.atMs / this.o.config.intervalMs) * this.o.config.intervalMs;
+        let list = byInterval.get(ts);
+        if (!list) byInterval.set(ts, (list = []));
+        for (const ob of this.mapper.fromRollup(r)) {
+          if (validValue(ob.value)) list.push(ob);
+          else this.dropped.inc(['non_finite']);
+        }
+      }
+      for (const [ts, obs] of byInterval) this.outbox.add(ts, aggregate(obs));
+    } catch (err) {
+      diag.error('tokenledger cloudwatch: storing roll-ups in the outbox failed', err);
+    }
+  }
+
+  /** Flushes closed intervals every interval. */
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.o.config.intervalMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Sends what is due (intervals that have ended; with `all`, the current one too) until the outbox
+   * has none left or the exporter stops. Concurrent calls share one run.
+   */
+  flush(opts: { all?: boolean } = {}): Promise<void> {
+    this.running ??= this.run(opts.all ?? false).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Stops sending: what is unsent stays in the outbox for the next start. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.wake?.();
+    await this.running;
+    this.client.destroy();
+  }
+
+  private async run(all: boolean): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const now = this.o.clock.now();
+        const cutoff = all ? Infinity : Math.floor(now / this.o.config.intervalMs) * this.o.config.intervalMs;
+        const rows = this.outbox.claimed(cutoff, ROWS_PER_ROUND);
+        if (rows.length === 0) return;
+        const { requests, dropped } = buildBatches(rows, this.o.config.namespace, now, 60);
+        for (const d of dropped) this.drop(d.datum, d.reason);
+        let failed = false;
+        for (const req of requests) {
+          if (this.stopped || !(await this.sendBisecting(req))) {
+            failed = true;
+            break;
+          }
+        }
+        if (failed && !this.stopped) await this.backoff();
+      }
+    } catch (err) {
+      diag.error('tokenledger cloudwatch: flush failed', err);
+    }
+  }
+
+  /** True when every datum was acknowledged or dropped as invalid; false on a retryable failure. */
+  private async sendBisecting(req: PendingDatum[]): Promise<boolean> {
+    const result = await this.send(req);
+    if (result === 'ok') {
+      this.outbox.delete(req.flatMap((d) => d.rowIds));
+      this.sent.inc([], req.length);
+      this.failures = 0;
+      return true;
+    }
+    if (result !== 'invalid') return false;
+    if (req.length === 1) {
+      this.drop(req[0]!, 'invalid');
+      return true;
+    }
+    const half = Math.ceil(req.length / 2);
+    return (await this.sendBisecting(req.slice(0, half))) && (await this.sendBisecting(req.slice(half)));
+  }
+
+  private async send(req: PendingDatum[]): Promise<SendResult> {
+    await this.pace();
+    try {
+      await this.client.send(new PutMetricDataCommand({ Namespace: this.o.config.namespace, MetricData: req.map((d) => d.datum) }));
+      this.requests.inc(['ok']);
+      return 'ok';
+    } catch (err) {
+      const { result, ambiguous, code } = classify(err);
+      this.requests.inc([result]);
+      if (ambiguous) this.ambiguous.inc([]);
+      if (result === 'other') diag.error(`tokenledger cloudwatch: PutMetricData failed (${code}); retrying`, err);
+      else diag.debug(`tokenledger cloudwatch: PutMetricData ${result} (${code})`);
+      return result;
+    }
+  }
+
+  private drop(d: PendingDatum, reason: string): void {
+    this.outbox.delete(d.rowIds);
+    this.dropped.inc([reason]);
+    const dims = (d.datum.Dimensions ?? []).map((x) => `${x.Name}=${x.Value}`).join(',');
+    diag.warn(`tokenledger cloudwatch: dropped ${d.datum.MetricName}{${dims}} at ${d.datum.Timestamp?.toISOString()} (${reason})`);
+  }
+
+  /** Keeps request starts at least 1/maxTps s apart. */
+  private async pace(): Promise<void> {
+    const gap = 1000 / this.o.config.maxTps;
+    const now = performance.now();
+    const at = Math.max(now, this.nextSendAt);
+    this.nextSendAt = at + gap;
+    if (at > now) await this.sleep(at - now);
+  }
+
+  private backoff(): Promise<void> {
+    const c = this.o.config;
+    const ceiling = Math.min(c.maxBackoffMs, c.backoffMs * 2 ** Math.min(this.failures++, 30));
+    return this.sleep(ceiling * (0.5 + Math.random() * 0.5));
+  }
+
+  /** A sleep close() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,170 @@
+// The real @aws-sdk/client-cloudwatch against the local endpoint: every limit checked at the wire,
+// totals that match /metrics, and faults (throttling, 5xx, a bad datum, ambiguous timeouts, outages).
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CloudWatchEndpoint, startCloudWatchEndpoint } from '../../packages/local-endpoints/src/cloudwatch-endpoint.ts';
+import { feed, type Harness, harness, registryTotal, until } from './cloudwatch-fixture.ts';
+
+let ep: CloudWatchEndpoint;
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+  await ep?.close();
+});
+
+async function start(env: Record<string, string> = {}, faults = {}): Promise<Harness> {
+  ep = await startCloudWatchEndpoint({ faults });
+  const h = harness(ep.origin, env);
+  open.push(h);
+  return h;
+}
+
+/** Every figure the endpoint received equals what the registry (/metrics) holds, plus `extra`. */
+function expectTotalsMatch(h: Harness, extra: (metric: string) => number = () => 0, only?: string[]): void {
+  const near = (metric: string, expected: number) => {
+    if (!only || only.includes(metric)) expect(ep.total(metric) - extra(metric)).toBeCloseTo(expected, 9);
+  };
+  near('CostUSD', registryTotal(h, 'tokenledger_cost_usd_total'));
+  near('Tokens', registryTotal(h, 'tokenledger_tokens_total'));
+  near('Outcomes', registryTotal(h, 'tokenledger_outcomes_total'));
+  near('Successes', registryTotal(h, 'tokenledger_outcomes_total', { success: 'true' }));
+  near('OutcomeCostUSD', registryTotal(h, 'tokenledger_outcome_cost_usd'));
+  near('RetryCostUSD', registryTotal(h, 'tokenledger_retry_cost_usd_total'));
+  near('CacheSavingsUSD', registryTotal(h, 'tokenledger_cache_savings_usd_total'));
+  near('UnpricedCalls', registryTotal(h, 'tokenledger_unpriced_calls_total'));
+  near('TimeToFirstToken', registryTotal(h, 'tokenledger_time_to_first_token_seconds'));
+}
+
+const counter = (h: Harness, metric: string, labels: Record<string, string> = {}) => registryTotal(h, metric, labels);
+
+describe('CloudWatch export', () => {
+  it('delivers exactly the roll-up totals in requests within every PutMetricData limit', async () => {
+    const h = await start();
+    await feed(h, 400, 200);
+    expect(h.exporter.outbox.size()).toBeGreaterThan(0);
+    await h.exporter.flush({ all: true });
+
+    expect(ep.violations).toEqual([]);
+    expect(h.exporter.outbox.size()).toBe(0);
+    expectTotalsMatch(h);
+    expect(registryTotal(h, 'tokenledger_cost_usd_total')).toBeGreaterThan(0);
+    expect(registryTotal(h, 'tokenledger_unpriced_calls_total')).toBe(40);
+    // 200 tenants × the metric set: more than one request of at most 1,000 data, gzip above 10 KB.
+    expect(ep.requests.length).toBeGreaterThan(1);
+    expect(Math.max(...ep.requests.map((r) => r.datums))).toBe(1000);
+    expect(ep.requests.some((r) => r.gzip)).toBe(true);
+    // Sample counts survive as Values/Counts: CloudWatch percentiles see every trace.
+    const samples = ep.datums.filter((d) => d.metric === 'OutcomeCostUSD').reduce((t, d) => t + d.counts.reduce((a, b) => a + b, 0), 0);
+    expect(samples).toBe(registryTotal(h, 'tokenledger_outcome_cost_usd', {}, 'count'));
+    // Configured dimensions only (default Tenant, Workflow, Model), plus the token type.
+    const tokens = ep.datums.find((d) => d.metric === 'Tokens')!;
+    expect(Object.keys(tokens.dimensions).sort()).toEqual(['Model', 'Tenant', 'TokenType', 'Workflow']);
+    expect(counter(h, 'tokenledger_cloudwatch_datums_sent_total')).toBe(ep.datums.length);
+  });
+
+  it('splits distributions over 150 values per datum', async () => {
+    const h = await start({ TOKENLEDGER_CLOUDWATCH_METRICS: 'OutcomeCostUSD' });
+    await feed(h, 400, 1);
+    await h.exporter.flush({ all: true });
+    expect(ep.violations).toEqual([]);
+    const dist = ep.datums.filter((d) => d.metric === 'OutcomeCostUSD');
+    expect(Math.max(...dist.map((d) => d.values.length))).toBe(150);
+    expect(dist.reduce((t, d) => t + d.values.length, 0)).toBeGreaterThan(300);
+    expectTotalsMatch(h, undefined, ['OutcomeCostUSD']);
+    expect(ep.datums.every((d) => d.metric === 'OutcomeCostUSD')).toBe(true);
+  });
+
+  it('keeps requests under 1 MB when long dimension values make bytes bind before 1,000 data', async () => {
+    const h = await start({ TOKENLEDGER_CLOUDWATCH_DIMENSIONS: 'Tenant,Feature,Workflow,Model', TOKENLEDGER_CLOUDWATCH_METRICS: 'CostUSD,Tokens' });
+    await feed(h, 600, 600, 0, 'x'.repeat(1000));
+    await h.exporter.flush({ all: true });
+    expect(ep.violations).toEqual([]);
+    expect(Math.max(...ep.requests.map((r) => r.bytes))).toBeGreaterThan(900_000);
+    expect(Math.max(...ep.requests.map((r) => r.datums))).toBeLessThan(1000);
+    expectTotalsMatch(h, undefined, ['CostUSD', 'Tokens']);
+  });
+
+  it('retries throttling on 70% of calls until every datapoint has arrived once', async () => {
+    const h = await start({}, { throttleRate: 0.7, seed: 7 });
+    await feed(h, 400, 200);
+    await h.exporter.flush({ all: true });
+    expect(ep.violations).toEqual([]);
+    const throttled = ep.requests.filter((r) => r.outcome === 'throttled').length;
+    expect(throttled).toBeGreaterThan(ep.requests.length / 2);
+    expect(counter(h, 'tokenledger_cloudwatch_requests_total', { result: 'throttled' })).toBe(throttled);
+    expectTotalsMatch(h);
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(0);
+    expect(h.exporter.outbox.size()).toBe(0);
+  });
+
+  it('retries 500s', async () => {
+    const h = await start({}, { serverErrors: 3 });
+    await feed(h, 50, 10);
+    await h.exporter.flush({ all: true });
+    expect(ep.requests.filter((r) => r.outcome === 'server_error')).toHaveLength(3);
+    expect(counter(h, 'tokenledger_cloudwatch_requests_total', { result: 'server_error' })).toBe(3);
+    expectTotalsMatch(h);
+  });
+
+  it('drops one invalid datum alone (found by bisection, never retried) and delivers the rest', async () => {
+    const isBad = (d: { metric: string; dimensions: Record<string, string> }) => d.metric === 'CostUSD' && d.dimensions.Tenant === 'tenant-7' && d.dimensions.Model === 'gpt-4o-mini';
+    const h = await start({}, { badDatum: isBad });
+    await feed(h, 400, 200);
+    await h.exporter.flush({ all: true });
+    const carrying = ep.requests.filter((r) => r.data.some(isBad));
+    // Bisection: each request with the bad datum is half the previous one, down to the datum alone.
+    expect(carrying.map((r) => r.outcome).every((o) => o === 'invalid')).toBe(true);
+    expect(carrying.at(-1)!.datums).toBe(1);
+    for (let i = 1; i < carrying.length; i++) expect([Math.floor(carrying[i - 1]!.datums / 2), Math.ceil(carrying[i - 1]!.datums / 2)]).toContain(carrying[i]!.datums);
+    expect(counter(h, 'tokenledger_cloudwatch_datums_dropped_total', { reason: 'invalid' })).toBe(1);
+    expect(ep.datums.some(isBad)).toBe(false);
+    const badValue = carrying.at(-1)!.data[0]!.values[0]!;
+    expectTotalsMatch(h, (m) => (m === 'CostUSD' ? -badValue : 0));
+    expect(h.exporter.outbox.size()).toBe(0);
+  });
+
+  it('counts a timeout after the data was recorded as ambiguous and resends it (a measured duplicate)', async () => {
+    const h = await start({}, { timeoutsAfterRecord: 1 });
+    await feed(h, 50, 10);
+    await h.exporter.flush({ all: true });
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(1);
+    const timedOut = ep.requests.find((r) => r.outcome === 'timeout_after_record')!;
+    expect(timedOut).toBeDefined();
+    // The duplicate is exactly the data of the ambiguous request.
+    const dup = (m: string) => timedOut.data.filter((d) => d.metric === m).reduce((t, d) => t + d.values.reduce((a, v, i) => a + v * d.counts[i]!, 0), 0);
+    expectTotalsMatch(h, dup);
+    expect(h.exporter.outbox.size()).toBe(0);
+  });
+
+  it('keeps everything through an outage across an exporter restart (same outbox reopened)', async () => {
+    const first = await start({}, { outage: true });
+    await feed(first, 300, 100);
+    const flushing = first.exporter.flush({ all: true });
+    await until(() => ep.requests.length >= 3);
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    await flushing;
+    expect(ep.datums).toHaveLength(0);
+    expect(ep.requests.every((r) => r.outcome === 'outage')).toBe(true);
+
+    ep.faults.outage = false;
+    const second = harness(ep.origin, {}, { config: first.config, clock: first.clock });
+    open.push(second);
+    expect(second.exporter.outbox.size()).toBeGreaterThan(0);
+    await second.exporter.flush({ all: true });
+    expect(ep.violations).toEqual([]);
+    expectTotalsMatch(second);
+    expect(registryTotal(second, 'tokenledger_outcomes_total')).toBe(300);
+  });
+
+  it('flushes only ended intervals unless asked for all', async () => {
+    const h = await start({ TOKENLEDGER_CLOUDWATCH_INTERVAL_MS: '60000' });
+    await feed(h, 20, 5);
+    await h.exporter.flush();
+    expect(ep.requests).toHaveLength(0);
+    h.clock.advance(60_000);
+    await h.exporter.flush();
+    expect(ep.datums.length).toBeGreaterThan(0);
+    expect(ep.datums.every((d) => d.timestampMs % 60_000 === 0)).toBe(true);
+    expectTotalsMatch(h);
+  });
+});
