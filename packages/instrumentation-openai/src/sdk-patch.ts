@@ -1,6 +1,6 @@
 // Span around one `create()` of a Stainless-generated SDK (openai, @anthropic-ai/sdk): both return an
 // APIPromise whose parsing is memoised, and streams as a Stream whose `iterator` property yields the events.
-import { context, SpanKind, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -13,6 +13,13 @@ import { captureContent, recordError, recordOutcome, requestHash, safely, type C
 import type { CallResult } from './result.ts';
 import type { SelfHostedEndpoint } from './self-hosted.ts';
 import { serverAttributes } from './server.ts';
+
+/** Marks the context of an SDK call, so the fetch-level instrumentation leaves its HTTP request alone. */
+const SDK_CALL = createContextKey('tokenledger sdk call');
+
+export function isSdkCall(ctx: Context): boolean {
+  return ctx.getValue(SDK_CALL) === true;
+}
 
 /** How to read one API method's request, result and stream events. */
 export interface SdkApi {
@@ -50,7 +57,7 @@ export function patchCreate(host: SdkPatchHost, api: SdkApi) {
       const began = performance.now();
       let promise: any;
       try {
-        promise = context.with(trace.setSpan(context.active(), span), () => original.apply(this, callArgs));
+        promise = context.with(trace.setSpan(context.active(), span).setValue(SDK_CALL, true), () => original.apply(this, callArgs));
       } catch (err) {
         // The SDK rejected the call before sending it (bad arguments): the app gets the same error.
         safely(`${api.provider} error`, () => recordError(span, host.metrics(), call, err, seconds(began)));

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type OpenAIType from 'openai';
 import { startOpenAIEndpoint, type OpenAIEndpoint } from '../../local-endpoints/src/openai.ts';
 import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { estimateTokens } from '@tokenledger/pricing';
+import { openAIError } from '../../local-endpoints/src/openai.ts';
 import { createOpenAIInstrumentations, OpenAIInstrumentation } from '../src/index.ts';
 
 const telemetry = setUpTracing();
@@ -46,6 +48,58 @@ describe('OpenAI-compatible self-hosted servers', () => {
     const charged = (Number(span!.attributes['tokenledger.cost.usd']) * 3600 * 4) / 0.7582;
     expect(charged).toBeGreaterThan(0);
     expect(charged).toBeCloseTo(seconds, 2);
+    telemetry.exporter.reset();
+  });
+
+  it('records the same for plain fetch calls, and an openai-client call is recorded once', async () => {
+    telemetry.exporter.reset();
+    const res = await fetch(`${vllm.baseURL}/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'qwen2.5-7b', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    expect((await res.json()).usage.prompt_tokens).toBe(300);
+    const [span] = telemetry.exporter.getFinishedSpans();
+    expect(span!.name).toBe('chat qwen2.5-7b');
+    expect(span!.instrumentationScope.name).toBe('@tokenledger/instrumentation-openai/fetch');
+    expect(span!.attributes).toMatchObject({
+      'gen_ai.provider.name': 'vllm', 'gen_ai.usage.input_tokens': 300, 'gen_ai.usage.output_tokens': 40,
+      'tokenledger.route': 'summaries', 'tokenledger.price.tier': 'self_hosted',
+    });
+    expect(Number(span!.attributes['tokenledger.cost.usd'])).toBeGreaterThan(0);
+
+    telemetry.exporter.reset();
+    await new OpenAI({ apiKey: 'none', baseURL: vllm.baseURL }).chat.completions.create({ model: 'qwen2.5-7b', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(telemetry.exporter.getFinishedSpans().map((s) => s.instrumentationScope.name)).toEqual(['@tokenledger/instrumentation-openai']);
+    telemetry.exporter.reset();
+  });
+
+  it('estimates a fetched stream that reports no usage, and marks it', async () => {
+    const messages = [{ role: 'user', content: 'Tell me a story.' }];
+    const res = await fetch(`${vllm.baseURL}/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'qwen2.5-7b', messages, stream: true }),
+    });
+    const text = await res.text();
+    expect(text).toContain('data: [DONE]');
+    const [span] = telemetry.exporter.getFinishedSpans();
+    expect(span!.attributes).toMatchObject({
+      'gen_ai.request.stream': true,
+      'gen_ai.usage.input_tokens': estimateTokens('Tell me a story.'),
+      'gen_ai.usage.output_tokens': estimateTokens('Hello from the local endpoint.'),
+      'tokenledger.usage.estimated': true,
+      'gen_ai.response.finish_reasons': ['stop'],
+    });
+    expect(span!.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
+    telemetry.exporter.reset();
+  });
+
+  it('marks a fetched call the server refused', async () => {
+    vllm.failNext(openAIError(503, 'server_error', 'overloaded'));
+    const res = await fetch(`${vllm.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'qwen2.5-7b', messages: [] }) });
+    expect(res.status).toBe(503);
+    await res.text();
+    const [span] = telemetry.exporter.getFinishedSpans();
+    expect(span!.status.code).toBe(2);
+    expect(span!.attributes['error.type']).toBe('503');
     telemetry.exporter.reset();
   });
 
