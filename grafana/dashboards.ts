@@ -389,9 +389,61 @@ const capacity = dashboard({
   ],
 });
 
+/** A CloudWatch metrics query (Grafana's builder mode): `metricName` summed, one series per dimension set. */
+function cloudwatchPanel(o: { title: string; description: string; metricName: string; dimensions: string[]; unit: string; w: number }): Panel {
+  return {
+    type: 'timeseries',
+    title: o.title,
+    description: o.description,
+    datasource: DATASOURCES.cloudwatch,
+    targets: [{
+      refId: 'A',
+      datasource: DATASOURCES.cloudwatch,
+      queryMode: 'Metrics',
+      metricQueryType: 0,
+      metricEditorMode: 0,
+      region: 'default',
+      namespace: '$namespace',
+      metricName: o.metricName,
+      dimensions: Object.fromEntries(o.dimensions.map((d) => [d, '*'])),
+      matchExact: false,
+      statistic: 'Sum',
+      period: '',
+      id: '',
+      expression: '',
+      label: o.dimensions.map((d) => `\${PROP('Dim.${d}')}`).join(' '),
+    }],
+    fieldConfig: { defaults: { unit: o.unit }, overrides: [] },
+    options: {},
+    gridPos: { x: 0, y: 0, w: o.w, h: 8 },
+  };
+}
+
+const cloudwatch = dashboard({
+  uid: 'tokenledger-cloudwatch',
+  title: 'TokenLedger — CloudWatch',
+  description: 'The roll-ups the collector puts in CloudWatch (TOKENLEDGER_CLOUDWATCH_NAMESPACE), for accounts that read cost there.',
+  tags: ['cloudwatch'],
+  variables: [{
+    type: 'textbox', name: 'namespace', label: 'Namespace', query: 'TokenLedger',
+    current: { text: 'TokenLedger', value: 'TokenLedger' },
+  } as VariableModel],
+  panels: [
+    cloudwatchPanel({
+      title: 'Cost by tenant and workflow', description: 'Sum of the cost datapoints per period.',
+      metricName: sc.CLOUDWATCH_METRIC_COST_USD, dimensions: [sc.CLOUDWATCH_DIM_TENANT, sc.CLOUDWATCH_DIM_WORKFLOW], unit: USD, w: 12,
+    }),
+    cloudwatchPanel({
+      title: 'Successful outcomes by workflow', description: 'Successes per period.',
+      metricName: sc.CLOUDWATCH_METRIC_SUCCESSES, dimensions: [sc.CLOUDWATCH_DIM_TENANT, sc.CLOUDWATCH_DIM_WORKFLOW], unit: 'short', w: 12,
+    }),
+  ],
+});
+
 /** File name → dashboard. */
 export const DASHBOARDS: Record<string, Dashboard> = {
   'tokenledger-cost.json': costPerOutcome,
   'tokenledger-budgets.json': budgets,
   'tokenledger-capacity.json': capacity,
+  'tokenledger-cloudwatch.json': cloudwatch,
 };

@@ -7,7 +7,13 @@ import { defaultDashboard } from '@grafana/schema';
 import * as sc from '@tokenledger/semconv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ObservationMapper } from '../collector/src/cloudwatch/observations.ts';
+import { cloudWatchConfigFromEnv } from '../collector/src/cloudwatch/config.ts';
+import { Collector } from '../collector/src/collector.ts';
+import type { TraceRollup } from '../collector/src/rollup/types.ts';
+import { FakeClock, testConfig } from '../collector/test/helpers.ts';
 import { generatedFiles } from '../grafana/generate.ts';
+import { toSpanRecords, workload } from './workload.ts';
 import { alertProvisioning, alertQueries, dashboards, datasourceProvisioning, grafanaDir, panelQueries, referencedDatasourceUids } from './grafana-queries.ts';
 
 type Json = Record<string, any>;
@@ -26,7 +32,7 @@ describe('Grafana dashboards', () => {
     const schemaPkg = JSON.parse(readFileSync(join(repo, 'node_modules/@grafana/schema/package.json'), 'utf8')) as Json;
     expect(compose.services.grafana.image).toBe(`grafana/grafana:${schemaPkg.version}`);
     const all = Object.values(dashboards());
-    expect(all.length).toBe(3);
+    expect(all.length).toBe(4);
     expect(new Set(all.map((d) => d.uid)).size).toBe(all.length);
     for (const d of all) {
       expect(d.schemaVersion).toBe(defaultDashboard.schemaVersion);
@@ -110,6 +116,33 @@ describe('Grafana dashboards', () => {
       expect(internal.datasourceUid).toBe('tokenledger-jaeger');
       expect(internal.query.queryType).toBe('search');
       expect(internal.query.tags).toMatch(/^tokenledger\.workflow=\$\{__(data\.fields|field\.labels)\.workflow\}$/);
+    }
+  });
+});
+
+describe('CloudWatch dashboard', () => {
+  it('asks for metrics and dimensions the CloudWatch export writes for the workload (default dimensions)', async () => {
+    const clock = new FakeClock();
+    const rollups: TraceRollup[] = [];
+    const collector = new Collector({ config: testConfig({ TOKENLEDGER_TRACE_IDLE_MS: '100' }), clock, onFinalised: (r) => rollups.push(...r) });
+    collector.recover();
+    await collector.sink.accept(toSpanRecords(workload(1), clock.ms));
+    clock.advance(1000);
+    collector.finaliser.tick();
+    await collector.close();
+    const cw = cloudWatchConfigFromEnv({ TOKENLEDGER_CLOUDWATCH_NAMESPACE: 'TokenLedger' })!;
+    const mapper = new ObservationMapper(cw.dimensions, cw.metrics);
+    const written = rollups.flatMap((r) => mapper.fromRollup(r));
+    expect(written.length).toBeGreaterThan(0);
+    const board = dashboards()['tokenledger-cloudwatch.json']!;
+    expect(board.templating.list[0].query).toBe(cw.namespace);
+    for (const p of board.panels as Json[]) {
+      const t = p.targets[0];
+      expect(t.datasource.uid).toBe('tokenledger-cloudwatch');
+      const wanted = Object.keys(t.dimensions);
+      // matchExact false: a series matches when it has (at least) the dimensions asked for.
+      const hits = written.filter((o) => o.metric === t.metricName && wanted.every((d) => o.dims.some(([k]) => k === d)));
+      expect(hits.length, `${p.title}: ${t.metricName} by ${wanted.join(', ')}`).toBeGreaterThan(0);
     }
   });
 });

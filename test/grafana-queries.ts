@@ -39,11 +39,14 @@ export function substitute(expr: string, vars: Record<string, string> = {}): str
     .replace(/\$(\w+)/g, (_m, name: string) => vars[name] ?? '.*');
 }
 
+/** The PromQL of every Prometheus target of every panel. */
 export function panelQueries(): Query[] {
   const out: Query[] = [];
   for (const [file, d] of Object.entries(dashboards())) {
     for (const p of d.panels as Json[]) {
-      for (const t of p.targets as Json[]) out.push({ where: `${file} / ${p.title} / ${t.refId}`, expr: t.expr as string });
+      for (const t of p.targets as Json[]) {
+        if (t.datasource?.type === 'prometheus') out.push({ where: `${file} / ${p.title} / ${t.refId}`, expr: t.expr as string });
+      }
     }
   }
   return out;
