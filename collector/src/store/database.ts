@@ -11,6 +11,10 @@ CREATE TABLE IF NOT EXISTS span_chunks (
   spans TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS span_chunks_trace ON span_chunks (trace_id);
+CREATE TABLE IF NOT EXISTS attribute_keys (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS finalised (
   trace_id TEXT PRIMARY KEY,
   finalised_ms REAL NOT NULL,

@@ -6,6 +6,27 @@ import type { TraceRollup } from '../rollup/types.ts';
 
 const SUMS = 'outcomes = outcomes + excluded.outcomes, cost_usd = cost_usd + excluded.cost_usd, retry_cost_usd = retry_cost_usd + excluded.retry_cost_usd, input_tokens = input_tokens + excluded.input_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, output_tokens = output_tokens + excluded.output_tokens';
 
+interface Row {
+  labels: (string | number)[];
+  outcomes: number;
+  cost: number;
+  retry: number;
+  tokens: number[];
+}
+
+function addRow(rows: Map<string, Row>, labels: (string | number)[], outcomes: number, cost: number, retry: number, tokens: readonly number[]): void {
+  const key = labels.join('\u0000');
+  const row = rows.get(key);
+  if (!row) {
+    rows.set(key, { labels, outcomes, cost, retry, tokens: [...tokens] });
+    return;
+  }
+  row.outcomes += outcomes;
+  row.cost += cost;
+  row.retry += retry;
+  for (let i = 0; i < tokens.length; i++) row.tokens[i]! += tokens[i]!;
+}
+
 export interface StoredSeries {
   metric: string;
   key: string;
@@ -34,16 +55,21 @@ export class RollupStore {
     this.prune = db.prepare('DELETE FROM finalised WHERE finalised_ms < ?');
   }
 
-  /** Inside a transaction: the rows of one finalised trace (or of its late spans). */
-  write(r: TraceRollup): void {
-    const bucket = Math.floor(r.atMs / this.bucketMs) * this.bucketMs;
-    const { tenant, feature, workflow, outcome, success } = r.labels;
-    const outcomes = r.late ? 0 : 1;
-    this.outcomeRow.run(bucket, tenant, feature, workflow, outcome, success, outcomes, r.totalUsd, r.retryUsd, ...r.tokens);
-    for (const c of r.calls) {
-      this.callRow.run(bucket, tenant, feature, workflow, outcome, success, c.route, c.model, outcomes, c.totalUsd, c.retryUsd, ...c.tokens);
+  /** Inside a transaction: the rows of a batch of finalised traces (or of their late spans), summed per bucket and labels first. */
+  write(rollups: readonly TraceRollup[]): void {
+    const outcomeRows = new Map<string, Row>();
+    const callRows = new Map<string, Row>();
+    for (const r of rollups) {
+      const bucket = Math.floor(r.atMs / this.bucketMs) * this.bucketMs;
+      const { tenant, feature, workflow, outcome, success } = r.labels;
+      const outcomes = r.late ? 0 : 1;
+      const labels = [bucket, tenant, feature, workflow, outcome, success];
+      addRow(outcomeRows, labels, outcomes, r.totalUsd, r.retryUsd, r.tokens);
+      for (const c of r.calls) addRow(callRows, [...labels, c.route, c.model], outcomes, c.totalUsd, c.retryUsd, c.tokens);
+      if (!r.late) this.finalisedRow.run(r.traceId, r.atMs, JSON.stringify(r.labels));
     }
-    if (!r.late) this.finalisedRow.run(r.traceId, r.atMs, JSON.stringify(r.labels));
+    for (const row of outcomeRows.values()) this.outcomeRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens);
+    for (const row of callRows.values()) this.callRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens);
   }
 
   /** Inside a transaction: the current state of changed metric series. */

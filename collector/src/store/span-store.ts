@@ -1,6 +1,9 @@
 // Acknowledged spans, stored per trace and request ("chunks") until their trace is finalised.
+// A span is stored as a compact array with attribute keys replaced by ids (the attribute_keys table):
+// half the bytes to write and to stringify, and the dictionary lives in the same store, so it
+// survives restarts and upgrades.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { SpanRecord } from '../model/span-record.ts';
+import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
 import type { TraceLabels } from '../rollup/types.ts';
 
 export interface StoredChunk {
@@ -9,24 +12,54 @@ export interface StoredChunk {
   spans: SpanRecord[];
 }
 
+/** [spanId, parentSpanId, startMs, endMs, statusCode, keyId, value, keyId, value, …] */
+type StoredSpan = (string | number | boolean)[];
+const FIXED = 5;
+
 export class SpanStore {
   private readonly insert: StatementSync;
+  private readonly insertKey: StatementSync;
   private readonly deleteTrace: StatementSync;
   private readonly finalisedLabels: StatementSync;
   private readonly all: StatementSync;
-  private readonly db: DatabaseSync;
+  private readonly keyIds = new Map<string, number>();
+  private readonly keys: string[] = [];
+  /** Keys added in the transaction under way: forgotten again if it rolls back. */
+  private uncommittedKeys: string[] = [];
 
   constructor(db: DatabaseSync) {
-    this.db = db;
     this.insert = db.prepare('INSERT INTO span_chunks (trace_id, received_ms, spans) VALUES (?, ?, ?)');
+    this.insertKey = db.prepare('INSERT INTO attribute_keys (id, key) VALUES (?, ?)');
     this.deleteTrace = db.prepare('DELETE FROM span_chunks WHERE trace_id = ?');
     this.finalisedLabels = db.prepare('SELECT labels FROM finalised WHERE trace_id = ?');
     this.all = db.prepare('SELECT trace_id, received_ms, spans FROM span_chunks ORDER BY id');
+    for (const row of db.prepare('SELECT id, key FROM attribute_keys').all() as { id: number; key: string }[]) {
+      this.keyIds.set(row.key, row.id);
+      this.keys[row.id] = row.key;
+    }
   }
 
   /** Inside a transaction: stores the spans of one trace from one request. */
   add(traceId: string, receivedMs: number, spans: SpanRecord[]): void {
-    this.insert.run(traceId, receivedMs, JSON.stringify(spans));
+    const stored: StoredSpan[] = new Array(spans.length);
+    for (let i = 0; i < spans.length; i++) {
+      const s = spans[i]!;
+      const row: StoredSpan = [s.spanId, s.parentSpanId, s.startMs, s.endMs, s.statusCode];
+      for (const key in s.attributes) row.push(this.keyId(key), s.attributes[key]!);
+      stored[i] = row;
+    }
+    this.insert.run(traceId, receivedMs, JSON.stringify(stored));
+  }
+
+  /** After the transaction: keeps (committed) or forgets (rolled back) the keys it added. */
+  settleKeys(committed: boolean): void {
+    if (!committed) {
+      for (const k of this.uncommittedKeys) {
+        this.keys.length = Math.min(this.keys.length, this.keyIds.get(k)!);
+        this.keyIds.delete(k);
+      }
+    }
+    this.uncommittedKeys = [];
   }
 
   /** Inside a transaction: forgets a trace's spans once its roll-up is written. */
@@ -43,11 +76,27 @@ export class SpanStore {
   /** Every stored chunk in arrival order (recovery after a restart). */
   *chunks(): Generator<StoredChunk> {
     for (const row of this.all.iterate() as Iterable<{ trace_id: string; received_ms: number; spans: string }>) {
-      yield { traceId: row.trace_id, receivedMs: row.received_ms, spans: JSON.parse(row.spans) as SpanRecord[] };
+      const spans = (JSON.parse(row.spans) as StoredSpan[]).map((r) => this.decode(row.trace_id, r));
+      yield { traceId: row.trace_id, receivedMs: row.received_ms, spans };
     }
   }
 
-  countSpanChunks(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM span_chunks').get() as { n: number }).n;
+  private decode(traceId: string, r: StoredSpan): SpanRecord {
+    const attributes: Record<string, AttributeValue> = {};
+    for (let i = FIXED; i < r.length; i += 2) attributes[this.keys[r[i] as number]!] = r[i + 1]!;
+    // The name is not read by the roll-up, so it is not stored.
+    return { traceId, spanId: r[0] as string, parentSpanId: r[1] as string, name: '', startMs: r[2] as number, endMs: r[3] as number, statusCode: r[4] as 0 | 1 | 2, attributes };
+  }
+
+  private keyId(key: string): number {
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.insertKey.run(id, key);
+      this.keyIds.set(key, id);
+      this.keys.push(key);
+      this.uncommittedKeys.push(key);
+    }
+    return id;
   }
 }

@@ -52,10 +52,8 @@ export class Finaliser {
     });
     const dirty = metrics.registry.takeDirty();
     transaction(this.o.db, () => {
-      for (const r of rollups) {
-        this.o.rollups.write(r);
-        this.o.spans.remove(r.traceId);
-      }
+      this.o.rollups.write(rollups);
+      for (const r of rollups) this.o.spans.remove(r.traceId);
       this.o.rollups.writeSeries(dirty);
       if (prune) this.o.rollups.forgetFinalised(now - this.o.lateSpanRetentionMs);
     });

@@ -93,7 +93,9 @@ export class TraceBuffer implements SpanSink {
       transaction(this.o.db, () => {
         for (const [traceId, spans] of byTrace) this.o.spans.add(traceId, now, spans);
       });
+      this.o.spans.settleKeys(true);
     } catch (err) {
+      this.o.spans.settleKeys(false);
       // A full or failing disk: the client keeps the data and retries (503), it does not drop it (500).
       diag.error('tokenledger collector: storing spans failed', err);
       const refusal = new Backpressure(`cannot store spans: ${(err as Error).message}`, this.o.retryAfterSeconds);
