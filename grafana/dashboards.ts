@@ -58,6 +58,7 @@ interface PanelSpec {
   options?: Record<string, unknown>;
   stack?: boolean;
   max?: number;
+  transformations?: { id: string; options: Record<string, unknown> }[];
 }
 
 function panel(spec: PanelSpec): Panel {
@@ -77,6 +78,7 @@ function panel(spec: PanelSpec): Panel {
       overrides: [],
     },
     options: spec.options ?? {},
+    ...(spec.transformations ? { transformations: spec.transformations } : {}),
     // gridPos is laid out by dashboard().
     gridPos: { x: 0, y: 0, w: spec.w ?? 12, h: spec.h ?? 8 },
   };
@@ -189,7 +191,8 @@ const costPerOutcome = dashboard({
       type: 'table', unit: USD, w: 12, h: 9,
       targets: [instantTable(costPerSuccess([sc.LABEL_WORKFLOW, sc.LABEL_TENANT], RANGE))],
       links: jaegerLinks(`\${__data.fields.${sc.LABEL_WORKFLOW}}`),
-      options: { showHeader: true, sortBy: [{ displayName: 'Value', desc: true }] },
+      options: { showHeader: true, sortBy: [{ displayName: 'Cost per success', desc: true }] },
+      transformations: [{ id: 'organize', options: { excludeByName: { Time: true }, renameByName: { Value: 'Cost per success' } } }],
     }),
     panel({
       title: 'Cost per successful outcome over time',
@@ -291,6 +294,7 @@ const costPerOutcome = dashboard({
       description: 'Calls with usage but no price (add the model to TOKENLEDGER_PRICES_FILE): counted, never priced at zero.',
       type: 'table', unit: 'short', w: 12,
       targets: [instantTable(`sum by (${sc.LABEL_PROVIDER}, ${sc.LABEL_MODEL}) (increase(${sc.METRIC_UNPRICED_CALLS_TOTAL}[${RANGE}])) > 0`)],
+      transformations: [{ id: 'organize', options: { excludeByName: { Time: true }, renameByName: { Value: 'Calls' } } }],
     }),
   ],
 });
@@ -331,6 +335,11 @@ const budgets = dashboard({
         instantTable(`max by (${sc.LABEL_SCOPE}, ${sc.LABEL_NAME}) (${sc.METRIC_BUDGET_USD}{${sc.LABEL_SCOPE}=~"$scope"})`),
       ],
       options: { showHeader: true },
+      // One row per budget: the two instant tables joined on scope and name.
+      transformations: [
+        { id: 'merge', options: {} },
+        { id: 'organize', options: { excludeByName: { Time: true }, renameByName: { 'Value #A': 'Forecast', 'Value #B': 'Budget' } } },
+      ],
     }),
   ],
 });
