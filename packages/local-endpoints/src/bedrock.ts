@@ -1,0 +1,268 @@
+// A local endpoint in the Amazon Bedrock Runtime wire format (rest-json): Converse, ConverseStream,
+// InvokeModel and InvokeModelWithResponseStream. The AWS SDK speaks HTTP/2 with prior knowledge to an
+// http:// endpoint, so this is a cleartext node:http2 server. Streams use the binary AWS event-stream
+// framing, encoded with the Smithy codec. Usage is derived from the request, so answers are deterministic.
+import { createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+
+export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke' | 'invoke-with-response-stream';
+
+export interface BedrockFaults {
+  /** The next N requests answer 429 ThrottlingException (the SDK retries them). */
+  throttleNext?: number;
+  /** Model ids (as sent, URL-decoded) that answer 400 ValidationException. */
+  rejectModels?: string[];
+  /** Milliseconds between stream events. */
+  streamDelayMs?: number;
+}
+
+export interface BedrockRecordedRequest {
+  operation: BedrockOperation;
+  modelId: string;
+  headers: IncomingHttpHeaders;
+  body: any;
+  /** The answer's HTTP status. */
+  status: number;
+}
+
+export interface BedrockEndpoint {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  requests: BedrockRecordedRequest[];
+  /** Changes the faults for the requests to come. */
+  setFaults(faults: BedrockFaults): void;
+  close(): Promise<void>;
+}
+
+export interface BedrockEndpointOptions {
+  port?: number;
+  faults?: BedrockFaults;
+  /** The answer text, split into stream deltas. */
+  answer?: string[];
+}
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const DEFAULT_ANSWER = ['Thanks for reaching out. ', 'Here is what ', 'the knowledge base says.'];
+
+export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Promise<BedrockEndpoint> {
+  let faults: BedrockFaults = { ...o.faults };
+  const answer = o.answer ?? DEFAULT_ANSWER;
+  const requests: BedrockRecordedRequest[] = [];
+  const server: Http2Server = createServer();
+  server.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      void handle(stream, headers, Buffer.concat(chunks)).catch(() => stream.destroy());
+    });
+  });
+
+  async function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: Buffer): Promise<void> {
+    const m = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/.exec(String(headers[':path'] ?? ''));
+    if (!m) return error(stream, 404, 'UnknownOperationException', 'unknown operation');
+    const modelId = decodeURIComponent(m[1]);
+    const operation = m[2] as BedrockOperation;
+    let body: any;
+    try {
+      body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+    } catch {
+      return error(stream, 400, 'ValidationException', 'Malformed input request');
+    }
+    const record = (status: number) => requests.push({ operation, modelId, headers, body, status });
+    if ((faults.throttleNext ?? 0) > 0) {
+      faults.throttleNext!--;
+      record(429);
+      return error(stream, 429, 'ThrottlingException', 'Too many requests, please wait before trying again.');
+    }
+    if (faults.rejectModels?.includes(modelId)) {
+      record(400);
+      return error(stream, 400, 'ValidationException', `The provided model identifier is invalid: ${modelId}`);
+    }
+    record(200);
+    const usage = usageOf(operation, modelId, body, answer.join(''));
+    switch (operation) {
+      case 'converse':
+        return json(stream, converseBody(usage, answer.join('')));
+      case 'converse-stream':
+        return events(stream, converseEvents(usage, answer), faults.streamDelayMs);
+      case 'invoke': {
+        const out = nativeBody(modelId, usage, answer.join(''));
+        return json(stream, out, {
+          'x-amzn-bedrock-input-token-count': String(usage.input),
+          'x-amzn-bedrock-output-token-count': String(usage.output),
+          'x-amzn-bedrock-invocation-latency': String(usage.latencyMs),
+        });
+      }
+      case 'invoke-with-response-stream':
+        return events(stream, nativeChunks(modelId, usage, answer).map((c) => ({ type: 'chunk', body: { bytes: Buffer.from(JSON.stringify(c)).toString('base64') } })), faults.streamDelayMs);
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(o.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    setFaults(f) {
+      faults = { ...f };
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface Usage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  latencyMs: number;
+}
+
+/** Deterministic token counts: about 4 characters per token, cache tokens for a system prompt with a cache point. */
+function usageOf(operation: BedrockOperation, modelId: string, body: any, answer: string): Usage {
+  const isConverse = operation.startsWith('converse');
+  let cached = 0;
+  let uncachedChars = 0;
+  if (isConverse) {
+    const system: any[] = body.system ?? [];
+    const cacheAt = system.findIndex((b) => b.cachePoint);
+    for (const [i, b] of system.entries()) {
+      const n = typeof b.text === 'string' ? b.text.length : 0;
+      if (cacheAt >= 0 && i < cacheAt) cached += n;
+      else uncachedChars += n;
+    }
+    for (const msg of body.messages ?? []) for (const c of msg.content ?? []) uncachedChars += typeof c.text === 'string' ? c.text.length : 0;
+  } else {
+    uncachedChars = JSON.stringify(body).length;
+  }
+  const embedding = /embed/.test(modelId);
+  const cachedTokens = Math.ceil(cached / 4);
+  return {
+    input: Math.max(1, Math.ceil(uncachedChars / 4)),
+    output: embedding ? 0 : Math.ceil(answer.length / 4),
+    // The first request with a given cached prefix writes the cache; Bedrock reads it afterwards. Here every
+    // other one of the same size reads, so both fields appear deterministically.
+    cacheRead: cachedTokens > 0 && cachedTokens % 2 === 0 ? cachedTokens : 0,
+    cacheWrite: cachedTokens > 0 && cachedTokens % 2 === 1 ? cachedTokens : 0,
+    latencyMs: 120 + (uncachedChars % 200),
+  };
+}
+
+function converseBody(u: Usage, text: string) {
+  return {
+    output: { message: { role: 'assistant', content: [{ text }] } },
+    stopReason: 'end_turn',
+    usage: tokenUsage(u),
+    metrics: { latencyMs: u.latencyMs },
+    serviceTier: { type: 'default' },
+  };
+}
+
+/** Bedrock's TokenUsage: inputTokens excludes the cache tokens. */
+function tokenUsage(u: Usage) {
+  return {
+    inputTokens: u.input, outputTokens: u.output, totalTokens: u.input + u.output + u.cacheRead + u.cacheWrite,
+    ...(u.cacheRead ? { cacheReadInputTokens: u.cacheRead } : {}),
+    ...(u.cacheWrite ? { cacheWriteInputTokens: u.cacheWrite, cacheDetails: [{ ttl: '5m', inputTokens: u.cacheWrite }] } : {}),
+  };
+}
+
+function converseEvents(u: Usage, answer: string[]): { type: string; body: unknown }[] {
+  return [
+    { type: 'messageStart', body: { role: 'assistant' } },
+    { type: 'contentBlockStart', body: { contentBlockIndex: 0, start: {} } },
+    ...answer.map((text) => ({ type: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text } } })),
+    { type: 'contentBlockStop', body: { contentBlockIndex: 0 } },
+    { type: 'messageStop', body: { stopReason: 'end_turn' } },
+    { type: 'metadata', body: { usage: tokenUsage(u), metrics: { latencyMs: u.latencyMs }, serviceTier: { type: 'default' } } },
+  ];
+}
+
+/** The model family's own response body (InvokeModel). */
+function nativeBody(modelId: string, u: Usage, text: string): unknown {
+  if (/anthropic\.claude/.test(modelId)) {
+    return { id: 'msg_local', type: 'message', role: 'assistant', model: modelId, content: [{ type: 'text', text }], stop_reason: 'end_turn',
+      usage: { input_tokens: u.input, output_tokens: u.output, cache_read_input_tokens: u.cacheRead, cache_creation_input_tokens: u.cacheWrite } };
+  }
+  if (/amazon\.nova/.test(modelId)) {
+    return { output: { message: { role: 'assistant', content: [{ text }] } }, stopReason: 'end_turn', usage: { inputTokens: u.input, outputTokens: u.output, totalTokens: u.input + u.output } };
+  }
+  if (/amazon\.titan-embed|cohere\.embed/.test(modelId)) {
+    return /cohere/.test(modelId)
+      ? { id: 'emb', embeddings: [[0.1, 0.2, 0.3]], response_type: 'embeddings_floats', texts: ['…'] }
+      : { embedding: [0.1, 0.2, 0.3], inputTextTokenCount: u.input };
+  }
+  if (/amazon\.titan/.test(modelId)) return { inputTextTokenCount: u.input, results: [{ tokenCount: u.output, outputText: text, completionReason: 'FINISH' }] };
+  if (/meta\.llama/.test(modelId)) return { generation: text, prompt_token_count: u.input, generation_token_count: u.output, stop_reason: 'stop' };
+  if (/cohere\.command-r/.test(modelId)) return { text, finish_reason: 'COMPLETE', generation_id: 'g1' };
+  if (/mistral/.test(modelId)) return { outputs: [{ text, stop_reason: 'stop' }] };
+  return { text };
+}
+
+/** InvokeModelWithResponseStream chunks; the last carries amazon-bedrock-invocationMetrics. */
+function nativeChunks(modelId: string, u: Usage, answer: string[]): Record<string, unknown>[] {
+  const metrics = { 'amazon-bedrock-invocationMetrics': { inputTokenCount: u.input, outputTokenCount: u.output, invocationLatency: u.latencyMs, firstByteLatency: 40 } };
+  if (/anthropic\.claude/.test(modelId)) {
+    return [
+      { type: 'message_start', message: { id: 'msg_local', model: modelId, role: 'assistant', usage: { input_tokens: u.input, output_tokens: 1, cache_read_input_tokens: u.cacheRead, cache_creation_input_tokens: u.cacheWrite } } },
+      ...answer.map((text) => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })),
+      { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: u.output } },
+      { type: 'message_stop', ...metrics },
+    ];
+  }
+  if (/amazon\.nova/.test(modelId)) {
+    return [
+      { messageStart: { role: 'assistant' } },
+      ...answer.map((text) => ({ contentBlockDelta: { delta: { text }, contentBlockIndex: 0 } })),
+      { messageStop: { stopReason: 'end_turn' } },
+      { metadata: { usage: { inputTokens: u.input, outputTokens: u.output } }, ...metrics },
+    ];
+  }
+  if (/meta\.llama/.test(modelId)) {
+    return answer.map((text, i) => ({
+      generation: text, prompt_token_count: i === 0 ? u.input : null, generation_token_count: i + 1,
+      stop_reason: i === answer.length - 1 ? 'stop' : null, ...(i === answer.length - 1 ? metrics : {}),
+    }));
+  }
+  if (/amazon\.titan/.test(modelId)) {
+    return answer.map((text, i) => ({
+      outputText: text, index: 0, totalOutputTextTokenCount: i === answer.length - 1 ? u.output : undefined,
+      completionReason: i === answer.length - 1 ? 'FINISH' : null, inputTextTokenCount: i === 0 ? u.input : undefined,
+      ...(i === answer.length - 1 ? metrics : {}),
+    }));
+  }
+  return answer.map((text, i) => ({ outputs: [{ text, stop_reason: i === answer.length - 1 ? 'stop' : null }], ...(i === answer.length - 1 ? metrics : {}) }));
+}
+
+function json(stream: ServerHttp2Stream, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = Buffer.from(JSON.stringify(body));
+  stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-amzn-requestid': requestId(), ...headers });
+  stream.end(payload);
+}
+
+async function events(stream: ServerHttp2Stream, list: { type: string; body: unknown }[], delayMs = 0): Promise<void> {
+  stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': requestId() });
+  for (const e of list) {
+    if (stream.destroyed || stream.closed) return; // the client abandoned the stream
+    stream.write(codec.encode({
+      headers: {
+        ':event-type': { type: 'string', value: e.type },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'event' },
+      },
+      body: Buffer.from(JSON.stringify(e.body)),
+    }));
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+  }
+  stream.end();
+}
+
+function error(stream: ServerHttp2Stream, status: number, type: string, message: string): void {
+  stream.respond({ ':status': status, 'content-type': 'application/json', 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': requestId() });
+  stream.end(JSON.stringify({ message }));
+}
+
+let requestCounter = 0;
+const requestId = (): string => `00000000-0000-4000-8000-${String(++requestCounter).padStart(12, '0')}`;
