@@ -1,5 +1,6 @@
 // tokenledger report: the cost-per-outcome table of a running collector.
 import { parseArgs } from 'node:util';
+import { forecastSection } from '../../budgets/report.ts';
 import { address } from '../../config/env.ts';
 import { OUTCOMES_PATH } from '../../http/routes/outcomes.ts';
 import type { OutcomeRow } from '../../store/outcomes-query.ts';
@@ -61,6 +62,8 @@ export const report: Command = {
     const doc = JSON.parse(body) as { groupBy: string[]; since: string; until: string; rows: OutcomeRow[] };
     const window = Date.parse(doc.since) === 0 ? `all time to ${doc.until}` : `${doc.since} to ${doc.until}`;
     console.log(formatReport(doc.groupBy, doc.rows, window));
+    const forecast = await forecastSection(base, token ? { authorization: `Bearer ${token}` } : {});
+    if (forecast) console.log(`\n${forecast}`);
     return 0;
   },
 };
