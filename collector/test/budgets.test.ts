@@ -9,7 +9,6 @@ import { attachBudgets, budgetsConfigFromEnv, formatForecast, type BudgetStatus,
 import { Collector } from '../src/collector.ts';
 import { FakeClock, root, span, tempDir, testConfig, traceId } from './helpers.ts';
 
-const DAY = 86_400_000;
 let collector: Collector | undefined;
 afterEach(async () => {
   await collector?.close();
