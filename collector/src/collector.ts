@@ -21,7 +21,7 @@ import { TraceBuffer } from './traces/trace-buffer.ts';
 import { addWebRoutes } from './web/index.ts';
 
 /** The receiver's entry point (collector/src/receiver): decodes OTLP requests and hands spans to `sink`. */
-export type StartReceiver = (o: { host: string; port: number; sink: SpanSink; authToken?: string; maxBodyBytes: number }) =>
+export type StartReceiver = (o: { host: string; port: number; sink: SpanSink; authToken?: string; maxBodyBytes: number; metricsSink?: (request: Record<string, unknown>) => void }) =>
   Promise<{ address: AddressInfo | string; close(): Promise<void> }> | { address: AddressInfo | string; close(): Promise<void> };
 
 export interface CollectorOptions {
@@ -104,7 +104,8 @@ export class Collector {
     await this.recover();
     let otlp: AddressInfo | string | undefined;
     if (startReceiver) {
-      const r = await startReceiver({ ...this.config.otlp, sink: this.sink, authToken: this.config.authToken, maxBodyBytes: this.config.maxBodyBytes });
+      const r = await startReceiver({ ...this.config.otlp, sink: this.sink, authToken: this.config.authToken, maxBodyBytes: this.config.maxBodyBytes,
+        metricsSink: (request) => this.capacity.observeMetrics(request) });
       this.receiver = r;
       otlp = r.address;
     }
