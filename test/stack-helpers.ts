@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { attachBudgets } from '../collector/src/budgets/index.ts';
 import { capacityConfigFromEnv } from '../collector/src/capacity/index.ts';
 import { Collector } from '../collector/src/collector.ts';
 import { configFromEnv } from '../collector/src/config/env.ts';
@@ -22,7 +23,7 @@ export interface RunningCollector {
 
 /**
  * A collector with its OTLP receiver and HTTP API on ephemeral ports, finalising traces 200 ms after their last span;
- * `env` adds or overrides TOKENLEDGER_* variables (capacity ones included).
+ * `env` adds or overrides TOKENLEDGER_* variables (capacity and budget ones included).
  */
 export async function startCollector(env: Record<string, string> = {}): Promise<RunningCollector> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tokenledger-stack-'));
@@ -30,6 +31,8 @@ export async function startCollector(env: Record<string, string> = {}): Promise<
     capacity: capacityConfigFromEnv(env),
     config: configFromEnv({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', ...env }),
   });
+  // As the bin does: budget gauges and routes (TOKENLEDGER_BUDGETS_FILE in `env`).
+  const budgets = attachBudgets(collector, { TOKENLEDGER_BUDGETS_REFRESH_MS: '250', ...env });
   const { http, otlp } = await collector.listen(startOtlpReceiver, (err) => { throw err; });
   return {
     collector,
@@ -37,6 +40,7 @@ export async function startCollector(env: Record<string, string> = {}): Promise<
     otlp: `http://127.0.0.1:${(otlp as AddressInfo).port}`,
     dataDir,
     close: async () => {
+      budgets.stop();
       await collector.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,13 +1,15 @@
 // Every Grafana panel query and alert query, executed against a real Prometheus (Debian's) that scrapes a
 // TokenLedger collector fed with the workload (the OTel SDK's OTLP/HTTP exporter), must return data. Queries whose metric no part of the
 // collector exposes yet are reported as skipped, by name, not passed.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { type AcceleratorMetrics, startAcceleratorMetrics } from '@tokenledger/accelerators';
 import type { TestContext } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertQueries, dashboards, panelQueries, substitute } from './grafana-queries.ts';
+import { alertProvisioning, alertQueries, dashboards, panelQueries, substitute } from './grafana-queries.ts';
 import { FIXTURES, scenario, type Scenario } from '../packages/accelerators/test/harness.ts';
 import { neuronReport } from '../packages/accelerators/test/reports.ts';
 import { finalisedTraces, freePort, parseExposition, type RunningCollector, type RunningPrometheus, startCollector, startPrometheus, until } from './stack-helpers.ts';
@@ -55,7 +57,16 @@ async function scraped(n: number): Promise<void> {
 
 beforeAll(async () => {
   // Self-hosted capacity settled every second; the workload's instance is discovered from its spans.
+  const budgetsFile = join(mkdtempSync(join(tmpdir(), 'tokenledger-budgets-')), 'budgets.json');
+  writeFileSync(budgetsFile, JSON.stringify({
+    budgets: [
+      { scope: 'tenant', name: 'acme', monthly_usd: 0.05 },
+      { scope: 'workflow', name: 'answer', monthly_usd: 5 },
+      { scope: 'tenant', name: 'globex', monthly_tokens: 1_000_000 },
+    ],
+  }));
   tl = await startCollector({
+    TOKENLEDGER_BUDGETS_FILE: budgetsFile,
     TOKENLEDGER_CAPACITY_INTERVAL_MS: '1000',
     TOKENLEDGER_CAPACITY_LAG_MS: '0',
     TOKENLEDGER_CAPACITY_BEDROCK_MODEL: 'anthropic.claude-3-5-haiku-20241022-v1:0',
@@ -117,6 +128,17 @@ describe('Grafana queries against Prometheus scraping the collector and the acce
 
   it.for(alertQueries().map((q) => [q.where, q.expr] as const))('%s', async ([, expr], ctx) => {
     await expectData(ctx, expr);
+  });
+
+  it('the budget-burn alert is over its threshold for the overspent budget only', async () => {
+    const rule = (alertProvisioning().groups[0].rules as { uid: string; data: { refId: string; model: { expr?: string; conditions?: { evaluator: { params: number[] } }[] } }[] }[])
+      .find((r) => r.uid === 'tokenledger-budget-burn')!;
+    const threshold = rule.data.find((d) => d.refId === 'C')!.model.conditions![0]!.evaluator.params[0]!;
+    const values = await prom.query(substitute(rule.data.find((d) => d.refId === 'A')!.model.expr!));
+    const of = (scope: string, name: string) => Number(values.find((v) => v.metric.scope === scope && v.metric.name === name)!.value[1]);
+    expect(of('tenant', 'acme')).toBeGreaterThan(threshold);
+    expect(of('workflow', 'answer')).toBeLessThan(threshold);
+    expect(of('tenant', 'globex')).toBeLessThan(threshold);
   });
 
   it('template variables list the workload\'s tenants, features and workflows', async () => {
