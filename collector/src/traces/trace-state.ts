@@ -76,8 +76,9 @@ export class TraceState {
       this.calls.set(key, g);
     }
     g.totalUsd += call.totalUsd;
-    for (const [c, v] of Object.entries(call.components) as [keyof CallGroup['components'], number][]) {
-      g.components[c] = (g.components[c] ?? 0) + v;
+    for (const c in call.components) {
+      const k = c as keyof CallGroup['components'];
+      g.components[k] = (g.components[k] ?? 0) + call.components[k]!;
     }
     for (let i = 0; i < 4; i++) g.tokens[i]! += call.tokens[i]!;
     g.cacheSavingsUsd += call.cacheSavingsUsd;
