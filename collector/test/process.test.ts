@@ -80,25 +80,30 @@ async function send(otlp: string, spans: TestSpan[]): Promise<void> {
 describe('collector process', () => {
   it('rolls every acknowledged trace up exactly once across kill -9', async () => {
     const dataDir = tempDir();
-    const first = await startCollector({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_TRACE_IDLE_MS: '1500' });
+    // 1000 traces finalised, then killed.
+    const first = await startCollector({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_TRACE_IDLE_MS: '100' });
     await send(first.otlp, traces(0, 1000));
     await until('the first 1000 traces are finalised', async () => (await metric(first.http, 'tokenledger_outcomes_total')) === 1000);
-    await send(first.otlp, traces(1000, 4000));
-    const buffered = await metric(first.http, 'tokenledger_collector_traces_open');
     first.child.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
-    expect(buffered).toBeGreaterThan(1000); // thousands acknowledged and not yet rolled up
+    await first.exited;
+    // 4000 more acknowledged and still buffered (long idle time), then killed.
+    const second = await startCollector({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_TRACE_IDLE_MS: '120000' });
+    await send(second.otlp, traces(1000, 4000));
+    expect(await metric(second.http, 'tokenledger_collector_traces_open')).toBe(4000);
+    expect(await metric(second.http, 'tokenledger_outcomes_total')).toBe(1000);
+    second.child.kill('SIGKILL');
+    expect((await second.exited).signal).toBe('SIGKILL');
 
-    const second = await startCollector({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_TRACE_IDLE_MS: '100' });
-    await until('every trace is finalised', async () => (await metric(second.http, 'tokenledger_collector_traces_open')) === 0);
-    expect(await metric(second.http, 'tokenledger_outcomes_total')).toBe(5000);
-    expect(await metric(second.http, 'tokenledger_outcome_cost_usd_count')).toBe(5000);
-    expect(await metric(second.http, 'tokenledger_cost_usd_total')).toBeCloseTo(5000 * 0.00021, 9);
-    expect(await metric(second.http, 'tokenledger_tokens_total')).toBe(5000 * 1100);
-    expect(await metric(second.http, 'tokenledger_late_spans_total')).toBe(0);
+    const third = await startCollector({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_TRACE_IDLE_MS: '100' });
+    await until('every trace is finalised', async () => (await metric(third.http, 'tokenledger_collector_traces_open')) === 0);
+    expect(await metric(third.http, 'tokenledger_outcomes_total')).toBe(5000);
+    expect(await metric(third.http, 'tokenledger_outcome_cost_usd_count')).toBe(5000);
+    expect(await metric(third.http, 'tokenledger_cost_usd_total')).toBeCloseTo(5000 * 0.00021, 9);
+    expect(await metric(third.http, 'tokenledger_tokens_total')).toBe(5000 * 1100);
+    expect(await metric(third.http, 'tokenledger_late_spans_total')).toBe(0);
 
-    second.child.kill('SIGTERM');
-    const exit = await second.exited;
+    third.child.kill('SIGTERM');
+    const exit = await third.exited;
     expect(exit.code).toBe(0);
     expect(exit.stdout).toContain('tokenledger-collector: stopped');
   });
