@@ -29,4 +29,8 @@ describe('configuration', () => {
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`^${name}=`));
   });
+
+  it('blames the idle time set above the default maximum age', () => {
+    expect(() => configFromEnv({ TOKENLEDGER_TRACE_IDLE_MS: '600000' })).toThrow(/^TOKENLEDGER_TRACE_IDLE_MS="600000" is invalid: expected at most TOKENLEDGER_TRACE_MAX_AGE_MS/);
+  });
 });

@@ -28,6 +28,10 @@ export function configFromEnv(env: Env = process.env): CollectorConfig {
     authToken: text(env, 'TOKENLEDGER_AUTH_TOKEN'),
   };
   if (cfg.traceMaxAgeMs < cfg.traceIdleMs) {
+    // Blame the variable that was set: a long idle time against the default maximum age names the idle time.
+    if (text(env, 'TOKENLEDGER_TRACE_MAX_AGE_MS') === undefined) {
+      throw new ConfigError('TOKENLEDGER_TRACE_IDLE_MS', String(cfg.traceIdleMs), `at most TOKENLEDGER_TRACE_MAX_AGE_MS (default ${cfg.traceMaxAgeMs})`);
+    }
     throw new ConfigError('TOKENLEDGER_TRACE_MAX_AGE_MS', String(cfg.traceMaxAgeMs), `at least TOKENLEDGER_TRACE_IDLE_MS (${cfg.traceIdleMs})`);
   }
   return cfg;
