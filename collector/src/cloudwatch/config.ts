@@ -54,7 +54,7 @@ export function emfConfigFromEnv(env: Env = process.env): EmfConfig | undefined 
     dimensions: env.TOKENLEDGER_EMF_DIMENSIONS?.trim()
       ? list(env, 'TOKENLEDGER_EMF_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS)
       : list(env, 'TOKENLEDGER_CLOUDWATCH_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS),
-    maxEventBytes: number(env, 'TOKENLEDGER_EMF_MAX_EVENT_BYTES', output.kind === 'udp' ? 65_000 : 262_144, 4_096, true),
+    maxEventBytes: number(env, 'TOKENLEDGER_EMF_MAX_EVENT_BYTES', output.kind === 'udp' ? 65_000 : 262_144, 1_024, true),
   };
 }
 
