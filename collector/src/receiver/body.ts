@@ -10,30 +10,31 @@ export class BadEncoding extends Error {
   override name = 'BadEncoding';
 }
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The body, decompressed. `hold(n)` is told of every n bytes kept in memory, before they are kept, and
+ * may throw to stop reading (the receiver's in-flight budget).
+ */
+export async function readBody(req: IncomingMessage, limit: number, hold: (bytes: number) => void): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding !== 'gzip' && encoding !== 'identity') throw new BadEncoding(`unsupported Content-Encoding: ${encoding}`);
-  const source: AsyncIterable<Buffer> = encoding === 'gzip' ? req.pipe(createGunzip()) : req;
+  const gzip = encoding === 'gzip';
+  const source: AsyncIterable<Buffer> = gzip ? req.pipe(createGunzip()) : req;
   const chunks: Buffer[] = [];
   let size = 0;
   let raw = 0;
   // With gzip the raw bytes are counted beside the pipe; without, they are the bytes read.
-  if (encoding === 'gzip') {
-    req.on('data', (c: Buffer) => {
-      raw += c.length;
-    });
-  }
+  if (gzip) req.on('data', (c: Buffer) => (raw += c.length));
   try {
     for await (const chunk of source) {
       size += chunk.length;
-      if (encoding !== 'gzip') raw = size;
+      if (!gzip) raw = size;
       // The raw stream is checked too: a compressed body larger than the limit is refused as it arrives.
       if (size > limit || raw > limit) throw new BodyTooLarge(`body exceeds ${limit} bytes`);
+      hold(chunk.length);
       chunks.push(chunk);
     }
   } catch (err) {
-    if (err instanceof BodyTooLarge) throw err;
-    if (encoding === 'gzip') throw new BadEncoding(`invalid gzip body: ${(err as Error).message}`);
+    if (gzip && (err as { code?: string }).code?.startsWith('Z_')) throw new BadEncoding(`invalid gzip body: ${(err as Error).message}`);
     throw err;
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);

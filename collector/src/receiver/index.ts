@@ -1,6 +1,8 @@
 // Public API of the OTLP/HTTP receiver.
-export { startOtlpReceiver, TRACES_PATH, METRICS_PATH, type OtlpReceiver, type OtlpReceiverOptions } from './server.ts';
+export { startOtlpReceiver, TRACES_PATH, METRICS_PATH } from './server.ts';
+export type { OtlpReceiver, OtlpReceiverOptions } from './types.ts';
 export { decodeTracesProtobuf } from './traces-protobuf.ts';
 export { decodeTracesJson, DecodeError } from './traces-json.ts';
 export { decodeMetricsJson, decodeMetricsProtobuf } from './metrics.ts';
+export { keepResourceKey, keepSpanKey } from './attribute-filter.ts';
 export type { DecodedTraces } from './span-validation.ts';

@@ -1,6 +1,6 @@
 // /v1/metrics: decoded into the OTLP/JSON object shape (resourceMetrics → scopeMetrics → metrics with
-// gauge/sum number data points) for the accelerator capacity roll-up. Histograms, summaries and
-// exemplars are skipped: nothing here reads them.
+// gauge, sum and histogram data points; int64 as strings) for the accelerator capacity roll-up.
+// Exponential histograms, summaries and exemplars are skipped: nothing here reads them.
 import protobuf from 'protobufjs/minimal.js';
 import { DecodeError } from './traces-json.ts';
 
@@ -58,15 +58,47 @@ const attributes: Field = ['attributes', keyValue, true];
 const resource = (r: Reader): Json => message(r, { 1: attributes });
 const scopeMetrics = (r: Reader): Json => message(r, { 2: ['metrics', metric, true] });
 const metric = (r: Reader): Json =>
-  message(r, { 1: ['name', (x) => x.string()], 3: ['unit', (x) => x.string()], 5: ['gauge', points], 7: ['sum', points] });
-const points = (r: Reader): Json => message(r, { 1: ['dataPoints', dataPoint, true] });
+  message(r, {
+    1: ['name', (x) => x.string()], 3: ['unit', (x) => x.string()],
+    5: ['gauge', (x) => points(x, dataPoint)], 7: ['sum', (x) => points(x, dataPoint)], 9: ['histogram', (x) => points(x, histogramPoint)],
+  });
+
+/** Gauge, Sum or Histogram: its data points, temporality and monotonicity. */
+function points(r: Reader, point: (r: Reader) => Json): Json {
+  return message(
+    r,
+    { 1: ['dataPoints', point, true], 2: ['aggregationTemporality', (x) => x.int32()], 3: ['isMonotonic', (x) => x.bool()] },
+    new Map([[2, 0], [3, 0]]),
+  );
+}
 
 function dataPoint(r: Reader): Json {
   return message(
     r,
-    { 7: attributes, 3: ['timeUnixNano', fixed64String], 4: ['asDouble', (x) => x.double()], 6: ['asInt', fixed64String] },
-    new Map([[3, 1], [4, 1], [6, 1]]),
+    { 7: attributes, 2: ['startTimeUnixNano', fixed64String], 3: ['timeUnixNano', fixed64String], 4: ['asDouble', (x) => x.double()], 6: ['asInt', sfixed64String] },
+    new Map([[2, 1], [3, 1], [4, 1], [6, 1]]),
   );
+}
+
+function histogramPoint(r: Reader): Json {
+  return message(
+    r,
+    {
+      9: attributes, 2: ['startTimeUnixNano', fixed64String], 3: ['timeUnixNano', fixed64String], 4: ['count', fixed64String],
+      5: ['sum', (x) => x.double()], 6: ['bucketCounts', (x) => packed(x, fixed64String)], 7: ['explicitBounds', (x) => packed(x, (y) => y.double())],
+      11: ['min', (x) => x.double()], 12: ['max', (x) => x.double()],
+    },
+    new Map([[2, 1], [3, 1], [4, 1], [5, 1], [11, 1], [12, 1]]),
+  );
+}
+
+/** A packed repeated scalar field (proto3's encoding for repeated numbers). */
+function packed<T>(r: Reader, read: (r: Reader) => T): T[] {
+  const end = r.uint32() + r.pos;
+  const out: T[] = [];
+  while (r.pos < end) out.push(read(r));
+  if (r.pos !== end) throw new RangeError('malformed packed field: length mismatch');
+  return out;
 }
 
 function anyValue(r: Reader): Json {
@@ -81,4 +113,8 @@ function fixed64String(r: Reader): string {
   const lo = BigInt(r.fixed32());
   const hi = BigInt(r.fixed32());
   return String((hi << 32n) | lo);
+}
+
+function sfixed64String(r: Reader): string {
+  return String(BigInt.asIntN(64, BigInt(fixed64String(r))));
 }

@@ -78,3 +78,14 @@ export const ATTR_INSTANCE_TYPE = 'tokenledger.instance.type';
 /** Bedrock batch inference: the job (ARN or name) a span belongs to, and the record within its output. */
 export const ATTR_BATCH_JOB_ID = 'tokenledger.batch.job_id';
 export const ATTR_BATCH_RECORD_ID = 'tokenledger.batch.record_id';
+
+// --- What the collector keeps of a span at decode time (everything else is skipped unread) ---
+/** Span attribute namespaces the roll-up reads (OpenLLMetry/OpenLIT use `gen_ai.`, OpenInference `llm.`/`openinference.`). */
+export const KEPT_SPAN_ATTRIBUTE_PREFIXES = ['gen_ai.', 'tokenledger.', 'llm.', 'openinference.'] as const;
+/** OpenTelemetry resource attributes that identify where a span ran. */
+export const RESOURCE_SERVICE_NAME = 'service.name';
+export const RESOURCE_HOST_ID = 'host.id';
+export const RESOURCE_HOST_NAME = 'host.name';
+export const RESOURCE_K8S_POD_NAME = 'k8s.pod.name';
+/** All `cloud.*` resource attributes (provider, region, account, availability zone, platform). */
+export const RESOURCE_CLOUD_PREFIX = 'cloud.';

@@ -1,0 +1,34 @@
+/** Settings of the OTLP/HTTP receiver (the collector fills them from TOKENLEDGER_* variables). */
+import type { AddressInfo } from 'node:net';
+import type { SpanSink } from '../model/span-record.ts';
+
+export interface OtlpReceiverOptions {
+  /** Interface to listen on. Env TOKENLEDGER_OTLP_ADDR (host part), default 127.0.0.1. */
+  host: string;
+  /** Port to listen on; 0 picks a free one. Env TOKENLEDGER_OTLP_ADDR (port part), default 4318. */
+  port: number;
+  /** Where decoded spans go; the 200 is sent only once `accept` resolves (the spans are durable). */
+  sink: SpanSink;
+  /**
+   * When set, every request needs `Authorization: Bearer <token>`, checked before the body is read (401
+   * otherwise, and the connection is closed). Env TOKENLEDGER_AUTH_TOKEN, default unset (no auth).
+   */
+  authToken?: string;
+  /** Largest body accepted, raw and after gzip inflation; 413 past it. Env TOKENLEDGER_MAX_BODY_BYTES, default 20 MiB. */
+  maxBodyBytes: number;
+  /** Body bytes held by all requests being read or decoded at once; past it new bodies get 429. Default 4 × maxBodyBytes. */
+  maxInFlightBytes?: number;
+  /** Time allowed to receive the request headers (Node's `headersTimeout`). Default 10000. */
+  headersTimeoutMs?: number;
+  /** Time allowed to receive a whole request, body included (Node's `requestTimeout`). Default 60000. */
+  requestTimeoutMs?: number;
+  /** Receives each /v1/metrics request as an OTLP/JSON-shaped object. Without it metrics are acknowledged and dropped. */
+  metricsSink?: (request: Record<string, unknown>) => void;
+}
+
+export interface OtlpReceiver {
+  /** Where it listens (the real port when `port` was 0). */
+  address: AddressInfo;
+  /** Stops listening and closes idle connections; resolves once open requests have been answered. */
+  close(): Promise<void>;
+}
