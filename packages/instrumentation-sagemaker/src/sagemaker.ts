@@ -1,7 +1,7 @@
 // SageMaker Runtime InvokeEndpoint / InvokeEndpointWithResponseStream through the aws-sdk instrumentation's
 // hooks: model, operation and route from the body and configuration, usage from the container's body
 // (estimated and marked when it reports none), TTFT for streams, priced as `self_hosted`.
-import { metrics, type Span } from '@opentelemetry/api';
+import { metrics, type MeterProvider, type Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
 import {
   createGenAiMetrics,
@@ -43,8 +43,17 @@ interface CallState {
 export function sageMakerHooks(config: SageMakerConfig = {}): AwsServiceHooks {
   const endpoints = config.endpoints ?? parseSelfHostedEndpoints(ENV_SAGEMAKER_ENDPOINTS, process.env[ENV_SAGEMAKER_ENDPOINTS], 'endpoint', PROVIDER_AWS_SAGEMAKER);
   const calls = new WeakMap<Span, CallState>();
+  // Hooks have no meter of their own: the global provider's, re-read when the SDK replaces it.
+  let provider: MeterProvider | undefined;
   let genAiMetrics: GenAiMetrics | undefined;
-  const meters = () => (genAiMetrics ??= createGenAiMetrics(metrics.getMeter('@tokenledger/instrumentation-sagemaker', '0.1.0')));
+  const meters = () => {
+    const current = metrics.getMeterProvider();
+    if (current !== provider || !genAiMetrics) {
+      provider = current;
+      genAiMetrics = createGenAiMetrics(current.getMeter('@tokenledger/instrumentation-sagemaker', '0.1.0'));
+    }
+    return genAiMetrics;
+  };
 
   const finish = (span: Span, st: CallState, body: BodyUsage, ttftS?: number) => {
     const { usage, estimated } = finalUsage(body, st.promptText, estimateTokens);

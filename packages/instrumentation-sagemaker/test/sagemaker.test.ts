@@ -69,6 +69,8 @@ describe('InvokeEndpoint', () => {
       'rpc.service': 'SageMakerRuntime',
     });
     expect(span.attributes['tokenledger.usage.estimated']).toBeUndefined();
+    const tokens = await telemetry.histogram('gen_ai.client.token.usage');
+    expect(tokens.find((p) => p.attributes['gen_ai.provider.name'] === 'aws.sagemaker' && p.attributes['gen_ai.token.type'] === 'output')?.sum).toBe(7);
     // ml.g5.2xlarge falls back to the g5.2xlarge catalog price, 1.212 USD/h, shared by 2 concurrent calls.
     expect((Number(span.attributes['tokenledger.cost.usd']) * 3600 * 2) / 1.212).toBeCloseTo(durationS(span), 2);
   });
