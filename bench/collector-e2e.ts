@@ -1,54 +1,22 @@
 // End-to-end collector throughput (receive → durable → roll-up) and memory per buffered span.
 // Usage: node bench/collector-e2e.ts [requests=200]
 // The collector runs as a child process (the real bin, durability on: synchronous=FULL); spans/s per
-// core = spans ÷ the child's CPU seconds (user + system, from /proc). Bodies: 512 spans × 20 attributes,
-// encoded by the OpenTelemetry exporters' own serializers; JSON.parse of the same bodies is the baseline.
+// core = spans ÷ the child's CPU seconds (user + system, from /proc). Bodies: 512 model-call spans × 20
+// attributes, 8 spans per trace (bench/otlp-bodies.ts); JSON.parse of the same bodies is the baseline.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { context, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { encodeJson, encodeProtobuf, modelSpans } from './otlp-bodies.ts';
 
 const SPANS_PER_REQUEST = 512;
-const SPANS_PER_TRACE = 16;
+const SPANS_PER_TRACE = 8;
 const CONCURRENCY = 8;
 const GOAL_SPANS_PER_CORE = 50_000;
 const GOAL_BYTES_PER_SPAN = 2048;
 const requests = Number(process.argv[2] ?? 200);
 const repo = join(import.meta.dirname, '..');
 const CLK_TCK = 100;
-
-/** `count` requests of 512 spans with 20 attributes each, 16 spans per trace, every trace id new. */
-function buildSpans(count: number): ReadableSpan[][] {
-  const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-  const tracer = provider.getTracer('bench');
-  const out: ReadableSpan[][] = [];
-  for (let r = 0; r < count; r++) {
-    for (let t = 0; t < SPANS_PER_REQUEST / SPANS_PER_TRACE; t++) {
-      const who = { 'tokenledger.tenant': `tenant-${t % 5}`, 'tokenledger.feature': 'support', 'tokenledger.workflow': `wf-${t % 3}` };
-      const root = tracer.startSpan('workflow', { attributes: { ...who, 'tokenledger.outcome': 'resolved', 'tokenledger.outcome.success': t % 4 !== 0,
-        'http.request.method': 'POST', 'http.route': '/answer', 'url.path': '/answer', 'server.address': 'app', 'server.port': 8080,
-        'user_agent.original': 'bench', 'network.protocol.version': '1.1', 'client.address': '10.0.0.1', 'http.response.status_code': 200,
-        'deployment.environment': 'bench', 'code.function': 'answer', 'thread.id': 1, 'app.build': 'abc123', 'session.id': `s${t}` } });
-      const ctx = trace.setSpan(context.active(), root);
-      for (let c = 1; c < SPANS_PER_TRACE; c++) {
-        tracer.startSpan('chat', { attributes: { ...who, 'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.operation.name': 'chat',
-          'gen_ai.request.model': 'anthropic.claude-3-5-haiku-20241022-v1:0', 'gen_ai.response.model': 'anthropic.claude-3-5-haiku-20241022-v1:0',
-          'gen_ai.usage.input_tokens': 1200 + c, 'gen_ai.usage.output_tokens': 150, 'gen_ai.usage.cache_read.input_tokens': 1000,
-          'gen_ai.usage.cache_creation.input_tokens': 0, 'gen_ai.request.max_tokens': 512, 'gen_ai.response.finish_reasons': 'end_turn',
-          'tokenledger.route': 'rag', 'tokenledger.cost.usd': 0.00082, 'tokenledger.cost.source': 'catalog:2026-11-22',
-          'tokenledger.price.tier': 'on_demand', 'tokenledger.request.hash': `h${c}`, 'tokenledger.retry.attempt': 0, 'server.address': 'bedrock' } }, ctx).end();
-      }
-      root.end();
-    }
-    out.push(exporter.getFinishedSpans().slice());
-    exporter.reset();
-  }
-  return out;
-}
 
 interface Child {
   proc: ChildProcess;
@@ -151,9 +119,9 @@ async function memoryPerSpan(bodies: Uint8Array<ArrayBuffer>[], contentType: str
   }
 }
 
-const spanSets = buildSpans(requests + 2);
-const proto = spanSets.map((s) => new Uint8Array(ProtobufTraceSerializer.serializeRequest(s)!));
-const json = spanSets.map((s) => new Uint8Array(JsonTraceSerializer.serializeRequest(s)!));
+const spanSets = Array.from({ length: requests + 2 }, () => modelSpans(SPANS_PER_REQUEST, SPANS_PER_REQUEST / SPANS_PER_TRACE));
+const proto = spanSets.map((s) => new Uint8Array(encodeProtobuf(s)));
+const json = spanSets.map((s) => new Uint8Array(encodeJson(s)));
 const decoder = new TextDecoder();
 const p0 = performance.now();
 for (const b of json) JSON.parse(decoder.decode(b));
@@ -163,7 +131,7 @@ const rows = [await endToEnd('protobuf', proto, 'application/x-protobuf'), await
 const mem = await memoryPerSpan(proto, 'application/x-protobuf');
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-console.log(`\ncollector end to end: ${requests} requests × ${SPANS_PER_REQUEST} spans × 20 attributes, ${CONCURRENCY} concurrent, synchronous=FULL`);
+console.log(`\ncollector end to end: ${requests} requests × ${SPANS_PER_REQUEST} spans × 20 attributes, ${SPANS_PER_TRACE} spans per trace, ${CONCURRENCY} concurrent, synchronous=FULL`);
 console.log('| path | spans | ack wall s | collector CPU s | spans per commit | spans/s per core | goal |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
