@@ -1,19 +1,15 @@
 // The embedded page on TOKENLEDGER_HTTP_ADDR, in headless Chromium (Debian's) driven by playwright-core:
-// fed by the workload over OTLP, it loads, shows the workload's workflows with the numbers /api/v1/outcomes gives, draws spend over
-// time, and leaves a screenshot in test-results/.
+// with the collector fed by the workload over OTLP, it loads, shows the workflows with the numbers
+// /api/v1/outcomes gives, draws spend over time, and leaves a screenshot in test-results/.
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Collector } from '../collector/src/collector.ts';
-import { configFromEnv } from '../collector/src/config/env.ts';
-import { startOtlpReceiver } from '../collector/src/receiver/index.ts';
-import { tempDir } from '../collector/test/helpers.ts';
+import { finalisedTraces, type RunningCollector, startCollector, until } from './stack-helpers.ts';
 import { otlpExporter, send, workload } from './workload.ts';
 
 const resultsDir = join(import.meta.dirname, '..', 'test-results');
-let collector: Collector;
+let tl: RunningCollector;
 let base: string;
 let browser: Browser;
 const traces = workload(3);
@@ -31,36 +27,27 @@ async function rows(): Promise<Row[]> {
 }
 
 beforeAll(async () => {
-  collector = new Collector({
-    config: configFromEnv({ TOKENLEDGER_DATA_DIR: tempDir(), TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL' }),
-  });
-  const { http, otlp } = await collector.listen(startOtlpReceiver, (err) => { throw err; });
-  base = `http://127.0.0.1:${http.port}`;
-  await send(traces, () => otlpExporter(`http://127.0.0.1:${(otlp as AddressInfo).port}`));
-  for (let i = 0; (await rows()).reduce((n, r) => n + r.outcomes, 0) < traces.length; i++) {
-    if (i > 200) throw new Error('the workload was never finalised');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  tl = await startCollector();
+  base = tl.base;
+  await send(traces, () => otlpExporter(tl.otlp));
+  await until('the workload finalised', async () => (await finalisedTraces(base)) === traces.length);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await collector?.close();
+  await tl?.close();
 });
 
 describe('embedded page', () => {
   it('with TOKENLEDGER_AUTH_TOKEN, sends the token from the URL fragment, and says so on a 401 without it', async () => {
-    const secured = new Collector({
-      config: configFromEnv({ TOKENLEDGER_DATA_DIR: tempDir(), TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_AUTH_TOKEN: 'page-secret' }),
-    });
-    const { http } = await secured.listen(undefined, (err) => { throw err; });
+    const secured = await startCollector({ TOKENLEDGER_AUTH_TOKEN: 'page-secret' });
     try {
       const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${http.port}/`);
+      await page.goto(`${secured.base}/`);
       await page.waitForFunction(() => document.getElementById('error')!.textContent !== '');
       expect(await page.textContent('#error')).toContain('HTTP 401');
-      await page.goto(`http://127.0.0.1:${http.port}/#token=page-secret`);
+      await page.goto(`${secured.base}/#token=page-secret`);
       await page.reload();
       await page.waitForSelector('body[data-loaded="true"]');
       expect(await page.textContent('#outcomes tbody')).toContain('No finalised traces yet.');
