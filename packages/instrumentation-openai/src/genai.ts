@@ -1,4 +1,5 @@
-// PROVISIONAL: provider-neutral span recording, to be replaced by @tokenledger/instrumentation-core.
+// Provider-neutral recording of a model call on its span (usage, response, cost, the GenAI metrics, request
+// hash, content gate), shared by the provider instrumentations through the `./sdk` export.
 import { hash } from 'node:crypto';
 import { diag, SpanStatusCode, ValueType, type Attributes, type Histogram, type Meter, type Span } from '@opentelemetry/api';
 import { costAttributes, defaultPriceBook, type Usage } from '@tokenledger/pricing';
