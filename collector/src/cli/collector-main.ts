@@ -2,6 +2,8 @@
 // tokenledger-collector: OTLP receiver + durable trace store + roll-up + metrics/API, configured by TOKENLEDGER_* variables.
 import type { AddressInfo } from 'node:net';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { attachBudgets, type Budgets } from '../budgets/index.ts';
+import { cloudWatchOutputs } from '../cloudwatch/index.ts';
 import { Collector } from '../collector.ts';
 import { configFromEnv } from '../config/env.ts';
 import { startOtlpReceiver } from '../receiver/index.ts';
@@ -12,8 +14,13 @@ const SHUTDOWN_LIMIT_MS = 25_000;
 diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
 
 let collector: Collector;
+let outputs: ReturnType<typeof cloudWatchOutputs>;
+let budgets: Budgets;
 try {
-  collector = new Collector({ config: configFromEnv() });
+  outputs = cloudWatchOutputs();
+  collector = new Collector({ config: configFromEnv(), onFinalised: (r) => outputs.onFinalised(r) });
+  outputs.attach(collector);
+  budgets = attachBudgets(collector);
 } catch (err) {
   console.error(`tokenledger-collector: ${(err as Error).message}`);
   process.exit(2);
@@ -31,7 +38,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       console.error('tokenledger-collector: shutdown took too long; the store keeps what was acknowledged');
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
-    collector.close().then(
+    budgets.stop();
+    outputs.stopSending().then(() => collector.close()).then(() => outputs.close()).then(
       () => {
         console.log('tokenledger-collector: stopped');
         process.exit(0);
