@@ -2,6 +2,7 @@
 // tokenledger-collector: OTLP receiver + durable trace store + roll-up + metrics/API, configured by TOKENLEDGER_* variables.
 import type { AddressInfo } from 'node:net';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { PriceFileError } from '@tokenledger/pricing';
 import { attachBudgets, type Budgets } from '../budgets/index.ts';
 import { cloudWatchOutputs } from '../cloudwatch/index.ts';
 import { Collector } from '../collector.ts';
@@ -22,7 +23,8 @@ try {
   outputs.attach(collector);
   budgets = attachBudgets(collector);
 } catch (err) {
-  console.error(`tokenledger-collector: ${(err as Error).message}`);
+  const variable = err instanceof PriceFileError ? 'TOKENLEDGER_PRICES_FILE: ' : '';
+  console.error(`tokenledger-collector: ${variable}${(err as Error).message}`);
   process.exit(2);
 }
 
