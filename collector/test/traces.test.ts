@@ -53,6 +53,21 @@ describe('trace completion', () => {
     expect(hist.value).toBeCloseTo(0.00075, 12);
   });
 
+  it('forgets finalised traces after the late-span retention', async () => {
+    const { collector, clock } = make({ TOKENLEDGER_LATE_SPAN_RETENTION_MS: '10000' });
+    const A = traceId(12);
+    await collector.sink.accept([root(A, who), call(A)]);
+    clock.advance(1000);
+    collector.finaliser.tick();
+    clock.advance(60_000);
+    collector.finaliser.tick(); // prunes what was finalised more than 10 s ago
+    await collector.sink.accept([root(A, { ...who, 'tokenledger.workflow': 'again' })]);
+    clock.advance(1000);
+    collector.finaliser.tick();
+    expect(seriesValue(collector, 'tokenledger_late_spans_total')).toBe(0);
+    expect(seriesValue(collector, 'tokenledger_outcomes_total', { workflow: 'again' })).toBe(1);
+  });
+
   it('a 50,000-span trace delays no other trace', async () => {
     const { collector, clock } = make();
     const big = traceId(0xb16);
