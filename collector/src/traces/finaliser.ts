@@ -58,7 +58,14 @@ export class Finaliser {
       if (prune) this.o.rollups.forgetFinalised(now - this.o.lateSpanRetentionMs);
     });
     if (prune) this.lastPruneMs = now;
-    if (rollups.length) this.o.onFinalised?.(rollups);
+    if (rollups.length && this.o.onFinalised) {
+      // Committed already: an exporter's failure is its own, never the store's.
+      try {
+        this.o.onFinalised(rollups);
+      } catch (err) {
+        diag.error('tokenledger collector: an onFinalised hook failed', err);
+      }
+    }
     return due.length;
   }
 
