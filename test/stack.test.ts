@@ -124,6 +124,48 @@ function forAjv(node: unknown): unknown {
   );
 }
 
+describe('docker-compose.scale-out.yml (overlay)', () => {
+  it('with the base file: three instances, each behind a relay in its network, that the gateway\'s static resolver names', async () => {
+    const { GRAFANA_ADMIN_PASSWORD: _drop, ...base } = process.env;
+    const r = await run('docker-compose', ['-f', composeFile, '-f', join(repo, 'docker-compose.scale-out.yml'), 'config'],
+      { cwd: repo, env: { ...base, GRAFANA_ADMIN_PASSWORD: 'from-env' } });
+    const merged = parse(r.stdout) as Json;
+    const svc = merged.services as Record<string, Json>;
+    expect(svc.otelcol.volumes).toEqual([`${join(repo, 'collector/otelcol-loadbalancing.yaml')}:/etc/otelcol-contrib/config.yaml:ro`]);
+    const relayPort = otelcol('otelcol-relay.yaml').receivers.otlp.protocols.grpc.endpoint.split(':')[1];
+    const names = (name: string): string[] => [name, ...((svc[name]?.networks?.default?.aliases ?? []) as string[])];
+    const hostnames = otelcol('otelcol-loadbalancing.yaml').exporters['loadbalancing/tokenledger'].resolver.static.hostnames as string[];
+    expect(hostnames.length).toBe(3);
+    const instances = new Set<string>();
+    for (const h of hostnames) {
+      const [host, port] = h.split(':');
+      expect(port).toBe(relayPort);
+      const instance = Object.keys(svc).find((n) => n.startsWith('tokenledger') && names(n).includes(host!));
+      expect(instance, h).toBeDefined();
+      instances.add(instance!);
+      const relay = Object.entries(svc).find(([, s]) => s.network_mode === `service:${instance}`);
+      expect(relay, `relay beside ${instance}`).toBeDefined();
+      expect(relay![1].volumes[0]).toMatch(/otelcol-relay\.yaml:\/etc\/otelcol-contrib\/config\.yaml:ro$/);
+      // The relay forwards to 127.0.0.1:4318: the instance must take OTLP on that port.
+      expect(svc[instance!]!.environment.TOKENLEDGER_OTLP_ADDR).toMatch(/:4318$/);
+    }
+    expect(instances.size).toBe(3);
+    const volumes = [...instances].map((i) => (svc[i]!.volumes as string[])[0]!.split(':')[0]);
+    expect(new Set(volumes).size).toBe(3);
+    const prom = parse(readFileSync(join(repo, 'prometheus/prometheus-scale-out.yml'), 'utf8')) as Json;
+    const targets = prom.scrape_configs.flatMap((c: Json) => c.static_configs.flatMap((t: Json) => t.targets));
+    for (const i of instances) expect(targets).toContain(`${i}:9464`);
+    expect((await run('promtool', ['check', 'config', join(repo, 'prometheus/prometheus-scale-out.yml')])).stdout).toContain('SUCCESS');
+    expect(svc.prometheus.volumes[0]).toMatch(/prometheus-scale-out\.yml:\/etc\/prometheus\/prometheus\.yml:ro$/);
+  });
+
+  it('is valid against the Compose Specification JSON schema', () => {
+    const validate = new Ajv2019({ strict: false, allErrors: true }).compile(forAjv(composeSchema) as object);
+    validate(parse(readFileSync(join(repo, 'docker-compose.scale-out.yml'), 'utf8'), { merge: true }));
+    expect(validate.errors ?? []).toEqual([]);
+  });
+});
+
 function readJson(path: string): Json {
   return JSON.parse(readFileSync(join(repo, path), 'utf8')) as Json;
 }
