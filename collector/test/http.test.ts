@@ -73,6 +73,12 @@ describe('HTTP API', () => {
     const byTenantWorkflow = (await outcomes('group_by=tenant,workflow')).rows;
     expect(byTenantWorkflow.map((r) => `${r.group.tenant}/${r.group.workflow}`)).toEqual(['acme/answer', 'globex/answer', 'globex/triage']);
 
+    const byRoute = (await outcomes('group_by=route')).rows;
+    expect(byRoute.map((r) => [r.group.route, r.outcomes])).toEqual([['rag', 2], ['classification', 3]]);
+    const byRouteModel = (await outcomes('group_by=route,model')).rows;
+    expect(byRouteModel).toHaveLength(2);
+    expect(byRouteModel.reduce((t, r) => t + r.costUsd, 0)).toBeCloseTo(0.0055 + 0.002 + 0.003 + 0.00015, 12);
+
     const byModel = (await outcomes('group_by=model')).rows;
     const haikuRow = byModel.find((r) => r.group.model.includes('haiku'))!;
     expect(haikuRow.costUsd).toBeCloseTo(0.006, 12);

@@ -116,4 +116,22 @@ describe('roll-up cost arithmetic', () => {
     expect(failed).toMatchObject({ outcomes: 1, successes: 0, costPerSuccessUsd: null });
     expect(rows.find((r) => r.group.workflow === 'triage')!.group.outcome).toBe('none');
   });
+
+  it('counts a trace once per group when it calls one model on two routes', async () => {
+    const t = testCollector();
+    collector = t.collector;
+    const D = traceId(0xd);
+    await collector.sink.accept([
+      root(D, { ...who, 'tokenledger.outcome': 'done', 'tokenledger.outcome.success': true }),
+      span(D, openai({ 'tokenledger.route': 'a', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 0 })),
+      span(D, openai({ 'tokenledger.route': 'b', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 0 })),
+    ]);
+    t.clock.advance(5_000);
+    collector.finaliser.tick();
+    const q = (groupBy: ('route' | 'model')[]) =>
+      queryOutcomes(collector!.db, { groupBy, sinceMs: 0, untilMs: Infinity }).map((r) => [Object.values(r.group).join('/'), r.outcomes, r.successes, Number(r.costUsd.toFixed(12))]);
+    expect(q(['model'])).toEqual([[MINI, 1, 1, 0.0003]]);
+    expect(q(['route']).sort()).toEqual([['a', 1, 1, 0.00015], ['b', 1, 1, 0.00015]]);
+    expect(q(['route', 'model']).sort()).toEqual([[`a/${MINI}`, 1, 1, 0.00015], [`b/${MINI}`, 1, 1, 0.00015]]);
+  });
 });

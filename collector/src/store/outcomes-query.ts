@@ -1,6 +1,7 @@
 // /api/v1/outcomes: roll-up rows grouped by any of tenant, feature, workflow, outcome, route, model.
 import type { DatabaseSync } from 'node:sqlite';
 import { SUCCESS_TRUE } from '@tokenledger/semconv';
+import { ALL } from './rollup-store.ts';
 
 export const GROUP_KEYS = ['tenant', 'feature', 'workflow', 'outcome', 'route', 'model'] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
@@ -15,7 +16,7 @@ export interface OutcomesQuery {
 export interface OutcomeRow {
   group: Partial<Record<GroupKey, string>>;
   costUsd: number;
-  /** Finalised traces; grouped by route or model, the traces that made a call there. */
+  /** Finalised traces; grouped by route or model, the traces that made a call there (each once). */
   outcomes: number;
   successes: number;
   /** Cost ÷ successful outcomes; null with no success. */
@@ -25,14 +26,19 @@ export interface OutcomeRow {
 }
 
 export function queryOutcomes(db: DatabaseSync, q: OutcomesQuery): OutcomeRow[] {
-  // Per-call rows only when the grouping needs them: a trace's outcome counts once in outcome_rollup.
-  const table = q.groupBy.some((k) => k === 'route' || k === 'model') ? 'call_rollup' : 'outcome_rollup';
+  // A trace counts once per group: outcome_rollup without route/model, else the call_rollup rows of
+  // that exact grouping (per route and model, per route alone or per model alone).
+  const byRoute = q.groupBy.includes('route');
+  const byModel = q.groupBy.includes('model');
+  const table = byRoute || byModel ? 'call_rollup' : 'outcome_rollup';
+  const callFilter = byRoute || byModel ? ` AND route ${byRoute ? '!=' : '='} ? AND model ${byModel ? '!=' : '='} ?` : '';
   const cols = q.groupBy.join(', ');
   const sql = `SELECT ${cols ? `${cols}, ` : ''}sum(cost_usd) AS cost, sum(outcomes) AS outcomes,
       sum(CASE WHEN success = ? THEN outcomes ELSE 0 END) AS successes, sum(retry_cost_usd) AS retry,
       sum(input_tokens) AS input, sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write, sum(output_tokens) AS output
-    FROM ${table} WHERE bucket_ms >= ? AND bucket_ms < ?${cols ? ` GROUP BY ${cols}` : ''} ORDER BY cost DESC`;
-  const rows = db.prepare(sql).all(SUCCESS_TRUE, q.sinceMs, q.untilMs) as Record<string, string | number | null>[];
+    FROM ${table} WHERE bucket_ms >= ? AND bucket_ms < ?${callFilter}${cols ? ` GROUP BY ${cols}` : ''} ORDER BY cost DESC`;
+  const params = callFilter ? [SUCCESS_TRUE, q.sinceMs, q.untilMs, ALL, ALL] : [SUCCESS_TRUE, q.sinceMs, q.untilMs];
+  const rows = db.prepare(sql).all(...params) as Record<string, string | number | null>[];
   return rows
     .filter((r) => r.cost !== null)
     .map((r) => {

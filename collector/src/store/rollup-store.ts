@@ -6,6 +6,9 @@ import type { TraceRollup } from '../rollup/types.ts';
 
 const SUMS = 'outcomes = outcomes + excluded.outcomes, cost_usd = cost_usd + excluded.cost_usd, retry_cost_usd = retry_cost_usd + excluded.retry_cost_usd, input_tokens = input_tokens + excluded.input_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, output_tokens = output_tokens + excluded.output_tokens';
 
+/** Route or model value of call_rollup rows that sum over all of them (real labels are never empty). */
+export const ALL = '';
+
 interface Row {
   labels: (string | number)[];
   outcomes: number;
@@ -65,7 +68,15 @@ export class RollupStore {
       const outcomes = r.late ? 0 : 1;
       const labels = [bucket, tenant, feature, workflow, outcome, success];
       addRow(outcomeRows, labels, outcomes, r.totalUsd, r.retryUsd, r.tokens);
-      for (const c of r.calls) addRow(callRows, [...labels, c.route, c.model], outcomes, c.totalUsd, c.retryUsd, c.tokens);
+      // Per route and model, and (ALL for the other) per route alone and per model alone, so that a
+      // trace counts once in each group whatever the grouping.
+      const groups = new Map<string, Row>();
+      for (const c of r.calls) {
+        for (const [route, model] of [[c.route, c.model], [c.route, ALL], [ALL, c.model]]) {
+          addRow(groups, [...labels, route!, model!], 0, c.totalUsd, c.retryUsd, c.tokens);
+        }
+      }
+      for (const row of groups.values()) addRow(callRows, row.labels, outcomes, row.cost, row.retry, row.tokens);
       if (!r.late) this.finalisedRow.run(r.traceId, r.atMs, JSON.stringify(r.labels));
     }
     for (const row of outcomeRows.values()) this.outcomeRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens);
