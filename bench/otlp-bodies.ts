@@ -88,7 +88,7 @@ export const hexId = (bytes: number): string => randomBytes(bytes).toString('hex
  * `count` model-call spans with 20 attributes each, as an instrumented app sends them: about half are
  * GenAI/TokenLedger attributes the roll-up reads, the rest HTTP/RPC attributes it skips.
  */
-export function modelSpans(count: number, traces = Math.max(1, count / 8)): BodySpan[] {
+export function modelSpans(count: number, traces = Math.max(1, Math.ceil(count / 8))): BodySpan[] {
   const traceIds = Array.from({ length: traces }, () => hexId(16));
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => ({

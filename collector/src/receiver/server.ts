@@ -150,6 +150,8 @@ function reply(res: ServerResponse, status: number, enc: Encoding, body: Buffer,
 
 /** Answers without reading (the rest of) the body, and closes the connection so an unread upload is not drained. */
 function refuse(res: ServerResponse, status: number, enc: Encoding, message: string, code = INVALID_ARGUMENT, headers: Record<string, string> = {}): void {
+  // Node detaches the socket from the response once it is finished: keep it to close it then.
+  const socket = res.socket;
   reply(res, status, enc, statusBody(enc, message, code), { connection: 'close', ...headers });
-  res.once('finish', () => res.req.socket.destroy());
+  res.once('finish', () => socket?.destroy());
 }
