@@ -145,12 +145,22 @@ export class TraceBuffer implements SpanSink {
       t = new TraceState(traceId, nowMs, this.o.spans.finalised(traceId));
       this.open.set(traceId, t);
     }
-    for (const s of spans) t.add(s, callCost(s, this.o.book));
+    for (const s of spans) t.add(s, this.costOf(s));
     t.lastSeenMs = Math.max(t.lastSeenMs, nowMs);
     this.openSpans += spans.length;
     if (t.rootStatus !== undefined || t.lateOf) {
       this.idle.delete(traceId);
       this.idle.set(traceId, t);
+    }
+  }
+
+  /** A span that cannot be priced must not stop the others (nor, replayed, every restart). */
+  private costOf(s: SpanRecord): ReturnType<typeof callCost> {
+    try {
+      return callCost(s, this.o.book);
+    } catch (err) {
+      diag.error(`tokenledger collector: cannot price span ${s.spanId} of trace ${s.traceId}`, err);
+      return undefined;
     }
   }
 
