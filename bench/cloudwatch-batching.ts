@@ -79,7 +79,7 @@ async function exporter(metrics: string, all: TraceRollup[]): Promise<Row> {
   const clock = { now: () => T0 + INTERVAL_MS };
   const e = new CloudWatchExporter({ config, db: new DatabaseSync(':memory:'), clock, registry: new Registry(10), clientConfig: { credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' } } });
   const cpu = process.cpuUsage();
-  for (let i = 0; i < all.length; i += 2_000) e.onFinalised(all.slice(i, i + 2_000)); // the finaliser's batch size
+  for (let i = 0; i < all.length; i += 2_000) e.onCommit(all.slice(i, i + 2_000)); // the finaliser's batch size
   await e.flush();
   const used = process.cpuUsage(cpu);
   await e.close();

@@ -32,6 +32,8 @@ export interface CollectorOptions {
   book?: PriceBook;
   /** Called with each committed batch of roll-ups (exporters such as CloudWatch hook in here). */
   onFinalised?: (rollups: readonly TraceRollup[]) => void;
+  /** Called inside each batch's store transaction (a durable outbox writes here; it must not throw). */
+  onCommit?: (rollups: readonly TraceRollup[]) => void;
   /** Default: capacityConfigFromEnv() (TOKENLEDGER_CAPACITY_*). */
   capacity?: CapacityConfig;
 }
@@ -71,6 +73,7 @@ export class Collector {
       db, buffer: this.buffer, spans, rollups, metrics: this.metrics, clock,
       idleMs: config.traceIdleMs, maxAgeMs: config.traceMaxAgeMs, lateSpanRetentionMs: config.lateSpanRetentionMs,
       onFinalised: o.onFinalised,
+      onCommit: o.onCommit,
     });
     this.capacity = new CapacityLedger({ config: o.capacity ?? capacityConfigFromEnv(), book, clock, registry: this.metrics.registry });
     addHealthRoutes(this.router, () => this.readyFlag);

@@ -23,7 +23,7 @@ export function harness(origin: string, env: Record<string, string> = {}, o: { c
   const clock = o.clock ?? new FakeClock();
   const config = o.config ?? testConfig();
   let exporter: CloudWatchExporter | undefined;
-  const collector = new Collector({ config, clock, onFinalised: (r) => exporter?.onFinalised(r) });
+  const collector = new Collector({ config, clock, onCommit: (r) => exporter?.onCommit(r) });
   const cw = cloudWatchConfigFromEnv({
     TOKENLEDGER_CLOUDWATCH_NAMESPACE: 'TokenLedgerTest', TOKENLEDGER_CLOUDWATCH_REGION: 'us-east-1',
     TOKENLEDGER_CLOUDWATCH_ENDPOINT: origin, TOKENLEDGER_CLOUDWATCH_MAX_TPS: '500',

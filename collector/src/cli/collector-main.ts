@@ -19,7 +19,7 @@ let outputs: ReturnType<typeof cloudWatchOutputs>;
 let budgets: Budgets;
 try {
   outputs = cloudWatchOutputs();
-  collector = new Collector({ config: configFromEnv(), onFinalised: (r) => outputs.onFinalised(r) });
+  collector = new Collector({ config: configFromEnv(), onCommit: (r) => outputs.onCommit(r), onFinalised: (r) => outputs.onFinalised(r) });
   outputs.attach(collector);
   budgets = attachBudgets(collector);
 } catch (err) {

@@ -64,8 +64,11 @@ export class CloudWatchExporter {
     r.gauge(sc.METRIC_CLOUDWATCH_OUTBOX_ROWS, 'Rows waiting in the CloudWatch outbox.', () => this.outbox.size());
   }
 
-  /** The collector's onFinalised hook: stores the roll-ups' observations; never throws. */
-  onFinalised(rollups: readonly TraceRollup[]): void {
+  /**
+   * The collector's onCommit hook: stores the roll-ups' observations in the finaliser's transaction, so
+   * they are in the outbox exactly when the roll-ups are in the store. Never throws.
+   */
+  onCommit(rollups: readonly TraceRollup[]): void {
     try {
       const byInterval = new Map<number, Observation[]>();
       for (const r of rollups) {

@@ -18,7 +18,7 @@ export type { CloudWatchConfig, EmfConfig, EmfOutput, Observation, StandardUnit 
 
 /**
  * Reads TOKENLEDGER_CLOUDWATCH_* and TOKENLEDGER_EMF_* (a bad value throws, naming the variable).
- * Pass `onFinalised` to the Collector and attach() it before listen(). At shutdown: stopSending(),
+ * Pass `onCommit` and `onFinalised` to the Collector and attach() it before listen(). At shutdown: stopSending(),
  * then the collector's close() (its last roll-ups still reach the outbox and EMF), then close().
  */
 export function cloudWatchOutputs(env: Record<string, string | undefined> = process.env) {
@@ -27,8 +27,12 @@ export function cloudWatchOutputs(env: Record<string, string | undefined> = proc
   let exporter: CloudWatchExporter | undefined;
   let emf: EmfWriter | undefined;
   return {
+    /** In the finaliser's transaction: the outbox. */
+    onCommit(rollups: readonly TraceRollup[]): void {
+      exporter?.onCommit(rollups);
+    },
+    /** After the commit: EMF. */
     onFinalised(rollups: readonly TraceRollup[]): void {
-      exporter?.onFinalised(rollups);
       emf?.onFinalised(rollups);
     },
     attach(c: Collector): void {

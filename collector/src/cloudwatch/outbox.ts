@@ -47,14 +47,16 @@ export class Outbox {
     this.countRows = db.prepare('SELECT count(*) AS n FROM cloudwatch_outbox');
   }
 
-  /** Adds observations stamped `tsMs` (an interval start) in one transaction. */
+  /** Adds observations stamped `tsMs` (an interval start): in the caller's transaction if there is one, else in its own. */
   add(tsMs: number, obs: readonly Observation[]): void {
     if (obs.length === 0) return;
-    transaction(this.db, () => {
+    const write = () => {
       for (const o of obs) {
         this.upsert.run(tsMs, o.metric, o.unit, JSON.stringify(o.dims), o.kind, o.kind === 'dist' ? o.value : 0, o.value, o.count);
       }
-    });
+    };
+    if (this.db.isTransaction) write();
+    else transaction(this.db, write);
   }
 
   /** Claims the rows of intervals that started before `beforeMs` and returns up to `limit` claimed rows (older claims included, oldest first). */

@@ -23,6 +23,8 @@ export interface FinaliserOptions {
   lateSpanRetentionMs: number;
   /** Called with each batch's roll-ups once committed (exporters hook in here). */
   onFinalised?: (rollups: readonly TraceRollup[]) => void;
+  /** Called inside the batch's transaction: what it stores commits with the roll-ups, or not at all (the CloudWatch outbox). */
+  onCommit?: (rollups: readonly TraceRollup[]) => void;
 }
 
 /** Traces per transaction: a burst of due traces never holds the event loop for long. */
@@ -56,6 +58,7 @@ export class Finaliser {
       for (const r of rollups) this.o.spans.remove(r.traceId);
       this.o.rollups.writeSeries(dirty);
       if (prune) this.o.rollups.forgetFinalised(now - this.o.lateSpanRetentionMs);
+      if (rollups.length) this.o.onCommit?.(rollups);
     });
     if (prune) this.lastPruneMs = now;
     if (rollups.length && this.o.onFinalised) {
