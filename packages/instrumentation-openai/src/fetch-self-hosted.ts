@@ -24,6 +24,7 @@ import { createGenAiMetrics, recordError, recordOutcome, requestHash, safely, ty
 import type { CallResult } from './result.ts';
 import { isSdkCall } from './sdk-patch.ts';
 import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from './self-hosted.ts';
+import type { SelfHostedFetchConfig } from './types.ts';
 
 /** Response bytes kept per call to read its usage; a larger body is not read (its usage is estimated). */
 const MAX_BODY_BYTES = 4 << 20;
@@ -49,13 +50,7 @@ interface UndiciRequest {
   method: string;
 }
 
-export interface SelfHostedFetchConfig {
-  /** Default: env `TOKENLEDGER_SELF_HOSTED_ENDPOINTS` (see OpenAIInstrumentationConfig.selfHostedEndpoints). */
-  selfHostedEndpoints?: SelfHostedEndpoint[];
-  enabled?: boolean;
-}
-
-export class SelfHostedFetchInstrumentation extends InstrumentationBase<SelfHostedFetchConfig & { enabled?: boolean }> {
+export class SelfHostedFetchInstrumentation extends InstrumentationBase<SelfHostedFetchConfig> {
   private readonly endpoints: readonly SelfHostedEndpoint[];
   private readonly calls = new WeakMap<object, Call>();
   private genAiMetrics: GenAiMetrics | undefined;

@@ -6,7 +6,7 @@ import type { OpenAIInstrumentationConfig } from './types.ts';
 
 export { OpenAIInstrumentation, ENV_OPENAI_STREAM_USAGE } from './instrumentation.ts';
 export { SelfHostedFetchInstrumentation } from './fetch-self-hosted.ts';
-export type { SelfHostedFetchConfig } from './fetch-self-hosted.ts';
+export type { SelfHostedFetchConfig } from './types.ts';
 export type { OpenAIInstrumentationConfig } from './types.ts';
 export { ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints } from './self-hosted.ts';
 export type { SelfHostedEndpoint } from './self-hosted.ts';

@@ -17,3 +17,9 @@ export interface OpenAIInstrumentationConfig extends InstrumentationConfig {
    */
   selfHostedEndpoints?: SelfHostedEndpoint[];
 }
+
+/** Configuration of the plain-`fetch` instrumentation for self-hosted OpenAI-compatible servers. */
+export interface SelfHostedFetchConfig extends InstrumentationConfig {
+  /** The servers to watch. Default: env `TOKENLEDGER_SELF_HOSTED_ENDPOINTS`; with none it subscribes to nothing. */
+  selfHostedEndpoints?: SelfHostedEndpoint[];
+}

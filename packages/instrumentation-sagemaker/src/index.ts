@@ -7,4 +7,4 @@ export { runBatchImport } from './batch-import.ts';
 export type { BatchImportDeps } from './batch-import.ts';
 export { bedrockBatchHooks } from './bedrock-batch.ts';
 export { createAwsServiceHooks } from './aws-services.ts';
-export type { AwsServicesConfig } from './aws-services.ts';
+export type { AwsServicesConfig } from './types.ts';

@@ -1,4 +1,5 @@
 import type { SelfHostedEndpoint } from '@tokenledger/instrumentation-openai/sdk';
+import type { BedrockAgentRuntimeConfig } from '@tokenledger/retrieval';
 
 export interface SageMakerConfig {
   /**
@@ -8,4 +9,12 @@ export interface SageMakerConfig {
    * hourlyUsd?, model?, route?, provider?}`. Unlisted endpoints are recorded with tokens but `unpriced`.
    */
   endpoints?: SelfHostedEndpoint[];
+}
+
+/** Configuration of `createAwsServiceHooks`. */
+export interface AwsServicesConfig {
+  /** SageMaker Runtime endpoints (default: env `TOKENLEDGER_SAGEMAKER_ENDPOINTS`). */
+  sageMaker?: SageMakerConfig;
+  /** Bedrock Agent Runtime content capture (default: env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`). */
+  bedrockAgentRuntime?: BedrockAgentRuntimeConfig;
 }

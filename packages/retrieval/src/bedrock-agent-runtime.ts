@@ -24,14 +24,10 @@ import {
   OPERATION_RETRIEVAL,
   PROVIDER_AWS_BEDROCK,
 } from '@tokenledger/semconv';
+import type { BedrockAgentRuntimeConfig } from './types.ts';
 
 /** Bedrock bills a rerank query per 100 documents. */
 const DOCUMENTS_PER_QUERY = 100;
-
-export interface BedrockAgentRuntimeConfig {
-  /** Record query text, document ids and scores. Default: env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`. */
-  captureContent?: boolean;
-}
 
 interface Pending {
   query?: string;

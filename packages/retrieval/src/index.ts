@@ -3,9 +3,9 @@ export { traceRetrieval, traceEmbedding, traceRerank, recordContextAssembly } fr
 export { createPgInstrumentations } from './pg.ts';
 export { classifyRetrievalSql } from './sql.ts';
 export { bedrockAgentRuntimeHooks } from './bedrock-agent-runtime.ts';
-export type { BedrockAgentRuntimeConfig } from './bedrock-agent-runtime.ts';
 export type { SqlRetrieval } from './sql.ts';
 export type {
+  BedrockAgentRuntimeConfig,
   ContextAssembly,
   EmbeddingOptions,
   PgRetrievalConfig,
