@@ -115,6 +115,14 @@ describe('chat completions', () => {
     expect(ttft.reduce((n, p) => n + p.count, 0)).toBeGreaterThan(0);
   });
 
+  it('works through the chat.completions.stream() helper', async () => {
+    const final = await client.chat.completions.stream({ model: 'gpt-4o-mini', messages }).finalChatCompletion();
+    expect(final.choices[0]!.message.content).toBe('Hello from the local endpoint.');
+    const span = onlySpan();
+    expect(span.attributes['gen_ai.usage.output_tokens']).toBe(200);
+    expect(span.attributes['tokenledger.cost.usd']).toBeCloseTo(MINI_COST, 12);
+  });
+
   it('leaves the usage chunk to an app that asked for it', async () => {
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
     const seen: any[] = [];
