@@ -122,11 +122,20 @@ function outcome(api: SdkApi, result: CallResult) {
   return { ...result, tier: api.tier(result.serviceTier) };
 }
 
+/** Streams the app dropped without reading: their spans end when the Stream object is collected. */
+const unread = new FinalizationRegistry<() => void>((end) => safely('unread stream', end));
+
 /** Replaces the stream's iterator: the app iterates the same Stream object; events pass through as they arrive. */
 function wrapStream(host: SdkPatchHost, stream: any, api: SdkApi, span: Span, call: CallInfo, began: number, hide: ((e: any) => boolean) | undefined): void {
   const original = stream.iterator;
   const folded = api.stream!();
+  const token = {};
+  unread.register(stream, () => {
+    recordOutcome(span, host.metrics(), call, outcome(api, folded.done()), seconds(began));
+    span.end();
+  }, token);
   stream.iterator = async function* tokenledgerStream(this: unknown) {
+    unread.unregister(token);
     let firstChunkS: number | undefined;
     let finished = false;
     try {
