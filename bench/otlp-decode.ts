@@ -1,38 +1,52 @@
 // Decode throughput of OTLP trace requests (512 spans × 20 attributes), one thread:
-// TokenLedger's selective decoders vs a full protobufjs decode (reflection, the complete span schema)
+// TokenLedger's selective decoders vs a full protobufjs decode (generated from the span schema's .proto)
 // and plain JSON.parse of the same request. Run: node bench/otlp-decode.ts
 import protobuf from 'protobufjs';
 import { decodeTracesJson, decodeTracesProtobuf } from '../collector/src/receiver/index.ts';
 import { encodeJson, encodeProtobuf, modelSpans } from './otlp-bodies.ts';
 
-// opentelemetry-proto trace/v1 + common/v1 + resource/v1, as a protobufjs JSON descriptor.
-const root = protobuf.Root.fromJSON({
-  nested: {
-    AnyValue: { fields: { stringValue: { type: 'string', id: 1 }, boolValue: { type: 'bool', id: 2 }, intValue: { type: 'int64', id: 3 },
-      doubleValue: { type: 'double', id: 4 }, arrayValue: { type: 'ArrayValue', id: 5 }, kvlistValue: { type: 'KeyValueList', id: 6 }, bytesValue: { type: 'bytes', id: 7 } } },
-    ArrayValue: { fields: { values: { rule: 'repeated', type: 'AnyValue', id: 1 } } },
-    KeyValueList: { fields: { values: { rule: 'repeated', type: 'KeyValue', id: 1 } } },
-    KeyValue: { fields: { key: { type: 'string', id: 1 }, value: { type: 'AnyValue', id: 2 } } },
-    InstrumentationScope: { fields: { name: { type: 'string', id: 1 }, version: { type: 'string', id: 2 }, attributes: { rule: 'repeated', type: 'KeyValue', id: 3 } } },
-    Resource: { fields: { attributes: { rule: 'repeated', type: 'KeyValue', id: 1 }, droppedAttributesCount: { type: 'uint32', id: 2 } } },
-    Status: { fields: { message: { type: 'string', id: 2 }, code: { type: 'int32', id: 3 } } },
-    Event: { fields: { timeUnixNano: { type: 'fixed64', id: 1 }, name: { type: 'string', id: 2 }, attributes: { rule: 'repeated', type: 'KeyValue', id: 3 } } },
-    Link: { fields: { traceId: { type: 'bytes', id: 1 }, spanId: { type: 'bytes', id: 2 }, attributes: { rule: 'repeated', type: 'KeyValue', id: 4 } } },
-    Span: { fields: { traceId: { type: 'bytes', id: 1 }, spanId: { type: 'bytes', id: 2 }, traceState: { type: 'string', id: 3 }, parentSpanId: { type: 'bytes', id: 4 },
-      name: { type: 'string', id: 5 }, kind: { type: 'int32', id: 6 }, startTimeUnixNano: { type: 'fixed64', id: 7 }, endTimeUnixNano: { type: 'fixed64', id: 8 },
-      attributes: { rule: 'repeated', type: 'KeyValue', id: 9 }, events: { rule: 'repeated', type: 'Event', id: 11 }, links: { rule: 'repeated', type: 'Link', id: 13 },
-      status: { type: 'Status', id: 15 }, flags: { type: 'fixed32', id: 16 } } },
-    ScopeSpans: { fields: { scope: { type: 'InstrumentationScope', id: 1 }, spans: { rule: 'repeated', type: 'Span', id: 2 }, schemaUrl: { type: 'string', id: 3 } } },
-    ResourceSpans: { fields: { resource: { type: 'Resource', id: 1 }, scopeSpans: { rule: 'repeated', type: 'ScopeSpans', id: 2 }, schemaUrl: { type: 'string', id: 3 } } },
-    ExportTraceServiceRequest: { fields: { resourceSpans: { rule: 'repeated', type: 'ResourceSpans', id: 1 } } },
-  },
-});
-const Request = root.lookupType('ExportTraceServiceRequest');
+// opentelemetry-proto v1 (trace.proto, common.proto, resource.proto, trace_service.proto), the messages an
+// export request holds, parsed at run time: protobufjs generates its decoder from this text.
+const PROTO = `
+syntax = "proto3";
+package opentelemetry.proto;
+message AnyValue {
+  oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4;
+    ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7; }
+}
+message ArrayValue { repeated AnyValue values = 1; }
+message KeyValueList { repeated KeyValue values = 1; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+message InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; uint32 dropped_attributes_count = 4; }
+message Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; }
+message Status { reserved 1; string message = 2; int32 code = 3; }
+message Span {
+  bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; fixed32 flags = 16; string name = 5;
+  int32 kind = 6; fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8; repeated KeyValue attributes = 9;
+  uint32 dropped_attributes_count = 10;
+  message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; uint32 dropped_attributes_count = 4; }
+  repeated Event events = 11; uint32 dropped_events_count = 12;
+  message Link { bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; repeated KeyValue attributes = 4;
+    uint32 dropped_attributes_count = 5; fixed32 flags = 6; }
+  repeated Link links = 13; uint32 dropped_links_count = 14; Status status = 15;
+}
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3; }
+message ResourceSpans { reserved 1000; Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3; }
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+`;
+const root = protobuf.parse(PROTO).root;
+const Request = root.lookupType('opentelemetry.proto.ExportTraceServiceRequest');
 
 const SPANS = 512;
 const spans = modelSpans(SPANS);
 const pb = encodeProtobuf(spans);
 const js = encodeJson(spans);
+
+// Every decoder must see the same 512 spans, or the comparison means nothing.
+type Decoded = { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+const fullCount = (Request.decode(pb) as unknown as Decoded).resourceSpans[0].scopeSpans[0].spans.length;
+const counts = [decodeTracesProtobuf(pb).spans.length, decodeTracesJson(js).spans.length, fullCount];
+if (counts.some((n) => n !== SPANS)) throw new Error(`decoders disagree on the span count: ${counts.join(', ')}`);
 
 function measure(fn: () => unknown, minMs = 1500): number {
   for (let i = 0; i < 20; i++) fn();
@@ -47,7 +61,7 @@ function measure(fn: () => unknown, minMs = 1500): number {
 
 const rows: [string, string, number][] = [
   ['protobuf', 'TokenLedger selective decode → SpanRecord', measure(() => decodeTracesProtobuf(pb))],
-  ['protobuf', 'protobufjs full decode (reflection)', measure(() => Request.decode(pb))],
+  ['protobuf', 'protobufjs full decode (generated from the .proto text)', measure(() => Request.decode(pb))],
   ['protobuf', 'protobufjs full decode + toObject', measure(() => Request.toObject(Request.decode(pb), { longs: String, bytes: String }))],
   ['json', 'TokenLedger JSON decode → SpanRecord', measure(() => decodeTracesJson(js))],
   ['json', 'JSON.parse alone', measure(() => JSON.parse(js.toString('utf8')))],

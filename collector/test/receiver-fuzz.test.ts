@@ -2,7 +2,7 @@
 // and leak no in-flight budget. Seeded, so a failure replays.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeJson, encodeProtobuf, modelSpans } from '../../bench/otlp-bodies.ts';
+import { encodeJson, encodeProtobuf, hexId, modelSpans } from '../../bench/otlp-bodies.ts';
 import { decodeTracesJson, decodeTracesProtobuf } from '../src/receiver/index.ts';
 import { json, post, prng, proto, start } from './receiver-helpers.ts';
 
@@ -44,6 +44,25 @@ function body(i: number, rand: () => number, valid: { pb: Buffer; js: Buffer; do
   }
   return [b, headers];
 }
+
+describe('attribute keys', () => {
+  it('keeps exactly the roll-up keys among thousands of distinct ones (past the key cache bound)', () => {
+    const attributes: Record<string, number> = {};
+    for (let i = 0; i < 6000; i++) {
+      attributes[`gen_ai.k${i}`] = i;
+      attributes[`gen_ai${i}`] = i; // same first byte, not the namespace
+      attributes[`other.k${i}`] = i;
+    }
+    const spans = [{ traceId: hexId(16), spanId: hexId(8), name: 'x', startMs: 1, endMs: 2, attributes }];
+    for (let round = 0; round < 2; round++) {
+      const [s] = decodeTracesProtobuf(encodeProtobuf(spans, { 'service.name': 'a', 'service.namespace': 'b', 'k8s.pod.name': 'p' })).spans;
+      expect(Object.keys(s.attributes)).toHaveLength(6002);
+      expect(s.attributes['gen_ai.k5999']).toBe(5999);
+      expect(s.attributes).toMatchObject({ 'service.name': 'a', 'k8s.pod.name': 'p' });
+      expect(s.attributes['service.namespace']).toBeUndefined();
+    }
+  });
+});
 
 describe('fuzzing', () => {
   it(`decoders either return spans or throw, for ${CASES} random and mutated bodies each`, () => {

@@ -3,10 +3,14 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
 import { keepResourceKey, keepSpanKey, mayKeepResourceKey, mayKeepSpanKey } from './attribute-filter.ts';
+import { KeyCache } from './key-cache.ts';
 import { type DecodedTraces, invalidSpanReason } from './span-validation.ts';
 
 type Reader = protobuf.Reader;
 type Attrs = Record<string, AttributeValue>;
+
+const spanKeys = new KeyCache(keepSpanKey);
+const resourceKeys = new KeyCache(keepResourceKey);
 
 export function decodeTracesProtobuf(body: Buffer): DecodedTraces<SpanRecord> {
   const r = protobuf.Reader.create(body);
@@ -51,7 +55,7 @@ function resourceAttributes(r: Reader, end: number): Attrs {
   const attrs: Attrs = {};
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === ((1 << 3) | 2)) keyValue(r, r.uint32() + r.pos, attrs, mayKeepResourceKey, keepResourceKey);
+    if (tag === ((1 << 3) | 2)) keyValue(r, r.uint32() + r.pos, attrs, mayKeepResourceKey, resourceKeys);
     else r.skipType(tag & 7);
   }
   checkEnd(r, end);
@@ -76,7 +80,7 @@ function span(r: Reader, end: number, resource: Attrs, out: DecodedTraces<SpanRe
       case (5 << 3) | 2: name = r.string(); break;
       case (7 << 3) | 1: startMs = fixed64Ms(r); break;
       case (8 << 3) | 1: endMs = fixed64Ms(r); break;
-      case (9 << 3) | 2: keyValue(r, r.uint32() + r.pos, attributes, mayKeepSpanKey, keepSpanKey); break;
+      case (9 << 3) | 2: keyValue(r, r.uint32() + r.pos, attributes, mayKeepSpanKey, spanKeys); break;
       case (15 << 3) | 2: statusCode = status(r, r.uint32() + r.pos); break;
       default: r.skipType(tag & 7);
     }
@@ -102,18 +106,17 @@ function status(r: Reader, end: number): 0 | 1 | 2 {
   return code === 1 || code === 2 ? code : 0;
 }
 
-function keyValue(r: Reader, end: number, into: Attrs, mayKeep: (b: number) => boolean, keep: (k: string) => boolean): void {
+function keyValue(r: Reader, end: number, into: Attrs, mayKeep: (b: number) => boolean, keys: KeyCache): void {
   let key: string | undefined;
   let value: AttributeValue | undefined;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === ((1 << 3) | 2)) {
       const len = r.uint32();
-      if (len > 0 && mayKeep(r.buf[r.pos])) {
-        r.pos -= varintLength(len);
-        const k = r.string();
-        if (keep(k)) key = k;
-      } else r.pos += len;
+      const start = r.pos;
+      r.pos += len;
+      if (r.pos > r.len) throw new RangeError('index out of range');
+      if (len > 0 && mayKeep(r.buf[start])) key = keys.lookup(r.buf, start, r.pos);
       if (key === undefined) {
         // Not kept: skip the rest of this KeyValue without reading the value.
         r.pos = end;
@@ -158,16 +161,9 @@ function hex(r: Reader): string {
   const start = r.pos;
   r.pos += len;
   if (r.pos > r.len) throw new RangeError('index out of range');
-  return Buffer.from(r.buf.buffer, r.buf.byteOffset + start, len).toString('hex');
-}
-
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n >>>= 7;
-    len++;
-  }
-  return len;
+  // A Buffer (what the receiver passes) slices to hex without allocating a view.
+  const b = r.buf;
+  return Buffer.isBuffer(b) ? b.toString('hex', start, r.pos) : Buffer.from(b.buffer, b.byteOffset + start, len).toString('hex');
 }
 
 function checkEnd(r: Reader, end: number): void {
