@@ -1,4 +1,5 @@
 // Every status code of the OTLP/HTTP server rules (reference/reliability.md, scenarios 1–4 and 13).
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -203,6 +204,30 @@ describe('load', () => {
     expect((await post(`${url}/v1/traces`, encodeJson([span()]), json)).status).toBe(200);
     expect(sink.spans).toHaveLength(before + 1);
   });
+
+  for (const gzip of [false, true]) {
+    it(`releases the budget of a ${gzip ? 'gzip ' : ''}body whose client went away mid-upload`, async () => {
+      const limit = 16 << 10;
+      const { url } = await start({ maxBodyBytes: limit, maxInFlightBytes: limit });
+      const exact = Buffer.concat([encodeJson([span()]), Buffer.alloc(limit - encodeJson([span()]).length, ' ')]);
+      // Half of each body: for gzip, of incompressible text, so about 8 KiB are inflated and held when the client goes.
+      const text = gzipSync(Buffer.from(randomBytes(limit / 2 - 8).toString('hex')));
+      const partial = gzip ? text.subarray(0, text.length / 2) : exact.subarray(0, 8 << 10);
+      await new Promise<void>((resolve) => {
+        const req = request(`${url}/v1/traces`, { method: 'POST', headers: { ...json, ...(gzip ? { 'content-encoding': 'gzip' } : {}) } });
+        req.on('error', () => resolve());
+        req.write(partial, () => setImmediate(() => req.destroy()));
+        req.on('close', () => resolve());
+      });
+      // Until the server has seen the abort a full-budget body may get 429; after, it must get 200.
+      let status = 0;
+      for (let i = 0; i < 500 && status !== 200; i++) {
+        status = (await post(`${url}/v1/traces`, exact, json)).status;
+        expect([200, 429]).toContain(status);
+      }
+      expect(status).toBe(200);
+    });
+  }
 
   it('releases the body budget while the store commits, so a slow store is not a 429', async () => {
     const body = encodeJson([span()]);

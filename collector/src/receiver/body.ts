@@ -18,7 +18,7 @@ export async function readBody(req: IncomingMessage, limit: number, hold: (bytes
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding !== 'gzip' && encoding !== 'identity') throw new BadEncoding(`unsupported Content-Encoding: ${encoding}`);
   const gzip = encoding === 'gzip';
-  const source: AsyncIterable<Buffer> = gzip ? req.pipe(createGunzip()) : req;
+  const source: AsyncIterable<Buffer> = gzip ? inflate(req) : req;
   const chunks: Buffer[] = [];
   let size = 0;
   let raw = 0;
@@ -38,4 +38,13 @@ export async function readBody(req: IncomingMessage, limit: number, hold: (bytes
     throw err;
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/** The inflated body; an aborted request (client gone, request timeout) ends the iteration with an error. */
+function inflate(req: IncomingMessage): AsyncIterable<Buffer> {
+  const gunzip = createGunzip();
+  req.once('close', () => {
+    if (!req.complete) gunzip.destroy(new Error('request aborted'));
+  });
+  return req.pipe(gunzip);
 }
