@@ -135,6 +135,26 @@ describe('CloudWatch export', () => {
     expect(h.exporter.outbox.size()).toBe(0);
   });
 
+  it('measures the duplicates of 10% ambiguous calls (recorded, then the connection dropped) and reports them', async () => {
+    const h = await start({}, { resetAfterRecordRate: 0.1, seed: 11 });
+    await feed(h, 1500, 1500);
+    await h.exporter.flush({ all: true });
+    const resets = ep.requests.filter((r) => r.outcome === 'reset_after_record');
+    expect(resets.length).toBeGreaterThan(0);
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(resets.length);
+    // Data recorded twice at the endpoint = the data of the ambiguous requests = what the collector reports.
+    const seen = new Map<string, number>();
+    for (const d of ep.datums) {
+      const key = JSON.stringify([d.metric, d.dimensions, d.timestampMs, d.values, d.counts]);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    const duplicates = [...seen.values()].reduce((t, n) => t + n - 1, 0);
+    expect(duplicates).toBe(resets.reduce((t, r) => t + r.datums, 0));
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_datums_total')).toBe(duplicates);
+    const dup = (m: string) => resets.flatMap((r) => r.data).filter((d) => d.metric === m).reduce((t, d) => t + d.values.reduce((a, v, i) => a + v * d.counts[i]!, 0), 0);
+    expectTotalsMatch(h, dup);
+  });
+
   it('keeps everything through an outage across an exporter restart (same outbox reopened)', async () => {
     const first = await start({}, { outage: true });
     await feed(first, 300, 100);

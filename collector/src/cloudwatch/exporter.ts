@@ -36,6 +36,7 @@ export class CloudWatchExporter {
   private readonly mapper: ObservationMapper;
   private readonly requests: MetricFamily;
   private readonly ambiguous: MetricFamily;
+  private readonly ambiguousDatums: MetricFamily;
   private readonly sent: MetricFamily;
   private readonly dropped: MetricFamily;
   private timer?: NodeJS.Timeout;
@@ -59,6 +60,7 @@ export class CloudWatchExporter {
     const r = o.registry;
     this.requests = r.counter(sc.METRIC_CLOUDWATCH_REQUESTS_TOTAL, 'PutMetricData requests by result.', [sc.LABEL_RESULT]);
     this.ambiguous = r.counter(sc.METRIC_CLOUDWATCH_AMBIGUOUS_REQUESTS_TOTAL, 'PutMetricData requests that timed out or were reset after sending: they may have landed, and are retried.', []);
+    this.ambiguousDatums = r.counter(sc.METRIC_CLOUDWATCH_AMBIGUOUS_DATUMS_TOTAL, 'Metric data of ambiguous requests, sent again: an upper bound of duplicates in CloudWatch.', []);
     this.sent = r.counter(sc.METRIC_CLOUDWATCH_DATUMS_SENT_TOTAL, 'Metric data acknowledged by CloudWatch.', []);
     this.dropped = r.counter(sc.METRIC_CLOUDWATCH_DATUMS_DROPPED_TOTAL, 'Metric data dropped, by reason.', [sc.LABEL_REASON]);
     r.gauge(sc.METRIC_CLOUDWATCH_OUTBOX_ROWS, 'Rows waiting in the CloudWatch outbox.', () => this.outbox.size());
@@ -160,7 +162,10 @@ export class CloudWatchExporter {
     } catch (err) {
       const { result, ambiguous, code } = classify(err);
       this.requests.inc([result]);
-      if (ambiguous) this.ambiguous.inc([]);
+      if (ambiguous) {
+        this.ambiguous.inc([]);
+        this.ambiguousDatums.inc([], req.length);
+      }
       if (result === 'other') diag.error(`tokenledger cloudwatch: PutMetricData failed (${code}); retrying`, err);
       else diag.debug(`tokenledger cloudwatch: PutMetricData ${result} (${code})`);
       return result;

@@ -32,7 +32,7 @@ export interface RecordedDatum {
   request: number;
 }
 
-export type RequestOutcome = 'ok' | 'throttled' | 'server_error' | 'invalid' | 'outage' | 'timeout_after_record' | 'bad_request';
+export type RequestOutcome = 'ok' | 'throttled' | 'server_error' | 'invalid' | 'outage' | 'timeout_after_record' | 'reset_after_record' | 'bad_request';
 
 export interface RecordedRequest {
   headers: IncomingMessage['headers'];
@@ -58,6 +58,8 @@ export interface CloudWatchFaults {
   badDatum?: (d: RecordedDatum) => boolean;
   /** The next n otherwise accepted calls are recorded, then never answered (the client times out). */
   timeoutsAfterRecord?: number;
+  /** Share of otherwise accepted calls (0–1) that are recorded, then have their connection dropped. */
+  resetAfterRecordRate?: number;
   /** While true every call gets 503 ServiceUnavailable. */
   outage?: boolean;
 }
@@ -149,6 +151,11 @@ export async function startCloudWatchEndpoint(o: { faults?: CloudWatchFaults; no
       f.timeoutsAfterRecord--;
       rec.outcome = 'timeout_after_record';
       return; // recorded, never answered: the client's socket timeout fires
+    }
+    if (f.resetAfterRecordRate && random() < f.resetAfterRecordRate) {
+      rec.outcome = 'reset_after_record';
+      req.socket.destroy();
+      return;
     }
     res.writeHead(200, { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId() });
     res.end('{}');

@@ -63,6 +63,8 @@ export const LABEL_REASON = 'reason';
 // --- CloudWatch export, EMF, budgets and forecasts (collector) ---
 /** Requests whose outcome is unknown (timed out or reset after sending): PutMetricData has no idempotency token. */
 export const METRIC_CLOUDWATCH_AMBIGUOUS_REQUESTS_TOTAL = 'tokenledger_cloudwatch_ambiguous_requests_total';
+/** Metric data carried by those requests and sent again: an upper bound of the duplicates CloudWatch may hold. */
+export const METRIC_CLOUDWATCH_AMBIGUOUS_DATUMS_TOTAL = 'tokenledger_cloudwatch_ambiguous_datums_total';
 /** PutMetricData requests by result (`ok`, `throttled`, `server_error`, `timeout`, `network`, `invalid`, `other`). */
 export const METRIC_CLOUDWATCH_REQUESTS_TOTAL = 'tokenledger_cloudwatch_requests_total';
 /** Metric data acknowledged by CloudWatch. */
