@@ -1,7 +1,7 @@
 // CloudWatch test set-up: a collector on a temporary store with the exporter hooked into its
 // finaliser, the real SDK client pointed at the local endpoint, and traces of known shape.
 import { Collector } from '../src/collector.ts';
-import { CloudWatchExporter } from '../src/cloudwatch/exporter.ts';
+import { CloudWatchExporter, type Timer } from '../src/cloudwatch/exporter.ts';
 import { cloudWatchConfigFromEnv } from '../src/cloudwatch/config.ts';
 import type { CollectorConfig } from '../src/config/types.ts';
 import type { SpanRecord } from '../src/model/span-record.ts';
@@ -19,7 +19,7 @@ export interface Harness {
 }
 
 /** A collector + exporter; pass `config` of an earlier harness to reopen its store (and outbox). */
-export function harness(origin: string, env: Record<string, string> = {}, o: { config?: CollectorConfig; clock?: FakeClock } = {}): Harness {
+export function harness(origin: string, env: Record<string, string> = {}, o: { config?: CollectorConfig; clock?: FakeClock; timer?: Timer } = {}): Harness {
   const clock = o.clock ?? new FakeClock();
   const config = o.config ?? testConfig();
   let exporter: CloudWatchExporter | undefined;
@@ -32,7 +32,7 @@ export function harness(origin: string, env: Record<string, string> = {}, o: { c
   })!;
   exporter = new CloudWatchExporter({
     config: cw, db: collector.db, clock, registry: collector.metrics.registry,
-    clientConfig: { credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' } },
+    clientConfig: { credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' } }, timer: o.timer,
   });
   collector.recover();
   return {

@@ -176,6 +176,21 @@ describe('CloudWatch export', () => {
     expect(registryTotal(second, 'tokenledger_outcomes_total')).toBe(300);
   });
 
+  it('paces requests to TOKENLEDGER_CLOUDWATCH_MAX_TPS (simulated time: sleeps advance it)', async () => {
+    let now = 0;
+    ep = await startCloudWatchEndpoint({ faults: { throttleRate: 0.3, seed: 5 }, requestClock: () => now });
+    const timer = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    const h = harness(ep.origin, { TOKENLEDGER_CLOUDWATCH_MAX_TPS: '2', TOKENLEDGER_CLOUDWATCH_BACKOFF_MS: '100' }, { timer });
+    open.push(h);
+    await feed(h, 600, 300);
+    await h.exporter.flush({ all: true });
+    const starts = ep.requests.map((r) => r.at);
+    expect(starts.length).toBeGreaterThan(4);
+    // Request starts at least 1/2 s apart in simulated time, throttled retries included: ≤ 2 requests/s.
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(500);
+    expectTotalsMatch(h);
+  });
+
   it('flushes only ended intervals unless asked for all', async () => {
     const h = await start({ TOKENLEDGER_CLOUDWATCH_INTERVAL_MS: '60000' });
     await feed(h, 20, 5);

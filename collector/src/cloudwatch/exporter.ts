@@ -27,6 +27,13 @@ export interface CloudWatchExporterOptions {
   registry: Registry;
   /** Merged into the client's configuration (e.g. credentials); default: the standard chain. */
   clientConfig?: CloudWatchClientConfig;
+  /** Time for pacing and backoff; default real time (tests and the benchmark pass a simulated one). */
+  timer?: Timer;
+}
+
+export interface Timer {
+  now(): number;
+  sleep(ms: number): Promise<void>;
 }
 
 export class CloudWatchExporter {
@@ -182,7 +189,7 @@ export class CloudWatchExporter {
   /** Keeps request starts at least 1/maxTps s apart. */
   private async pace(): Promise<void> {
     const gap = 1000 / this.o.config.maxTps;
-    const now = performance.now();
+    const now = this.o.timer?.now() ?? performance.now();
     const at = Math.max(now, this.nextSendAt);
     this.nextSendAt = at + gap;
     if (at > now) await this.sleep(at - now);
@@ -197,6 +204,7 @@ export class CloudWatchExporter {
   /** A sleep close() cuts short. */
   private sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    if (this.o.timer) return this.o.timer.sleep(ms);
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       function done() {

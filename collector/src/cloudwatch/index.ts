@@ -11,7 +11,7 @@ export { cloudWatchConfigFromEnv, emfConfigFromEnv, DIMENSIONS, METRICS } from '
 export { emfEvents, EMF_LIMITS } from './emf.ts';
 export { openEmfSink, type EmfSink } from './emf-output.ts';
 export { EmfWriter } from './emf-writer.ts';
-export { CloudWatchExporter, type CloudWatchExporterOptions } from './exporter.ts';
+export { CloudWatchExporter, type CloudWatchExporterOptions, type Timer } from './exporter.ts';
 export { aggregate, ObservationMapper } from './observations.ts';
 export { Outbox, type OutboxRow } from './outbox.ts';
 export type { CloudWatchConfig, EmfConfig, EmfOutput, Observation, StandardUnit } from './types.ts';

@@ -35,6 +35,8 @@ export interface RecordedDatum {
 export type RequestOutcome = 'ok' | 'throttled' | 'server_error' | 'invalid' | 'outage' | 'timeout_after_record' | 'reset_after_record' | 'bad_request';
 
 export interface RecordedRequest {
+  /** When it arrived, by the `requestClock` option (default Date.now). */
+  at: number;
   headers: IncomingMessage['headers'];
   gzip: boolean;
   /** Body size as sent, and after gunzip. */
@@ -79,8 +81,9 @@ export interface CloudWatchEndpoint {
   close(): Promise<void>;
 }
 
-export async function startCloudWatchEndpoint(o: { faults?: CloudWatchFaults; now?: () => number } = {}): Promise<CloudWatchEndpoint> {
+export async function startCloudWatchEndpoint(o: { faults?: CloudWatchFaults; now?: () => number; requestClock?: () => number } = {}): Promise<CloudWatchEndpoint> {
   const now = o.now ?? Date.now;
+  const requestClock = o.requestClock ?? Date.now;
   const datums: RecordedDatum[] = [];
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
@@ -113,7 +116,7 @@ export async function startCloudWatchEndpoint(o: { faults?: CloudWatchFaults; no
     for await (const c of req) chunks.push(c as Buffer);
     const wire = Buffer.concat(chunks);
     const gzip = req.headers['content-encoding'] === 'gzip';
-    const rec: RecordedRequest = { headers: req.headers, gzip, wireBytes: wire.length, bytes: 0, datums: 0, outcome: 'ok', violations: [], data: [] };
+    const rec: RecordedRequest = { at: requestClock(), headers: req.headers, gzip, wireBytes: wire.length, bytes: 0, datums: 0, outcome: 'ok', violations: [], data: [] };
     requests.push(rec);
     const index = requests.length - 1;
     const f = ep.faults;
