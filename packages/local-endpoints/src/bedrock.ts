@@ -51,6 +51,12 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
   const answer = o.answer ?? DEFAULT_ANSWER;
   const requests: BedrockRecordedRequest[] = [];
   const server: Http2Server = createServer();
+  // Closing waits for every connection; the SDK keeps its HTTP/2 sessions open, so they are cut on close.
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket: import('node:net').Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -89,7 +95,8 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
         return events(stream, converseEvents(usage, answer), faults.streamDelayMs);
       case 'invoke': {
         const out = nativeBody(modelId, usage, answer.join(''));
-        return json(stream, out, {
+        // Cohere and Mistral report no counts in their bodies, and (per client code) no count headers.
+        return json(stream, out, reportsNothing(modelId) ? { 'x-amzn-bedrock-invocation-latency': String(usage.latencyMs) } : {
           'x-amzn-bedrock-input-token-count': String(usage.input),
           'x-amzn-bedrock-output-token-count': String(usage.output),
           'x-amzn-bedrock-invocation-latency': String(usage.latencyMs),
@@ -108,7 +115,11 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
     setFaults(f) {
       faults = { ...f };
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -149,6 +160,8 @@ function usageOf(operation: BedrockOperation, modelId: string, body: any, answer
     latencyMs: 120 + (uncachedChars % 200),
   };
 }
+
+const reportsNothing = (modelId: string): boolean => /cohere\.command|mistral\./.test(modelId);
 
 function converseBody(u: Usage, text: string) {
   return {
