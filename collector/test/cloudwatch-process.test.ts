@@ -134,6 +134,24 @@ describe('collector process with CloudWatch, EMF and budgets', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('sends the current interval on SIGTERM', async () => {
+    ep = await endpoint({});
+    const p = launch({
+      TOKENLEDGER_TRACE_IDLE_MS: '100', TOKENLEDGER_CLOUDWATCH_NAMESPACE: 'TokenLedgerStop', TOKENLEDGER_CLOUDWATCH_ENDPOINT: ep.origin,
+      TOKENLEDGER_CLOUDWATCH_REGION: 'us-east-1', TOKENLEDGER_CLOUDWATCH_INTERVAL_MS: '3600000',
+      AWS_ACCESS_KEY_ID: 'AKIDSTOP', AWS_SECRET_ACCESS_KEY: 'stop-secret', AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    await until(() => /listening/.test(p.out.stdout));
+    const { otlp, http } = addresses(p.out.stdout);
+    await send(otlp, 30);
+    while ((await metric(http, 'tokenledger_outcomes_total')) < 30);
+    expect(ep.requests).toHaveLength(0);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(ep.total('Outcomes')).toBe(30);
+    expect(ep.total('CostUSD')).toBeCloseTo(0.0063, 12);
+  });
+
   it('refuses a bad CloudWatch setting at start, naming the variable', async () => {
     const p = launch({ TOKENLEDGER_CLOUDWATCH_NAMESPACE: 'X', TOKENLEDGER_CLOUDWATCH_MAX_TPS: 'lots' });
     expect(await p.exited).toBe(2);

@@ -16,6 +16,9 @@ export { aggregate, ObservationMapper } from './observations.ts';
 export { Outbox, type OutboxRow } from './outbox.ts';
 export type { CloudWatchConfig, EmfConfig, EmfOutput, Observation, StandardUnit } from './types.ts';
 
+/** How long a shutdown may spend sending the outbox (within the collector's 25 s SIGTERM budget). */
+const SHUTDOWN_FLUSH_MS = 10_000;
+
 /**
  * Reads TOKENLEDGER_CLOUDWATCH_* and TOKENLEDGER_EMF_* (a bad value throws, naming the variable).
  * Pass `onCommit` and `onFinalised` to the Collector and attach() it before listen(). At shutdown: stopSending(),
@@ -41,9 +44,15 @@ export function cloudWatchOutputs(env: Record<string, string | undefined> = proc
       exporter?.start();
       void exporter?.flush(); // what an earlier run left in the outbox
     },
-    /** Stops PutMetricData: the outbox keeps the rest for the next start. */
-    async stopSending(): Promise<void> {
-      await exporter?.close();
+    /** Sends what is committed (current interval too) for at most `limitMs`, then stops; the outbox keeps the rest for the next start. */
+    async stopSending(limitMs = SHUTDOWN_FLUSH_MS): Promise<void> {
+      if (!exporter) return;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+      const e = exporter;
+      await Promise.race([e.flush().then(() => e.flush({ all: true })), deadline]);
+      clearTimeout(timer);
+      await e.close();
     },
     /** Closes the EMF sink. */
     async close(): Promise<void> {
