@@ -165,10 +165,13 @@ describe('load', () => {
     expect(a.status).toBe(503);
     expect(a.headers['retry-after']).toBe('7');
     expect(decodeStatus(a.body)[0]).toBe(14);
-    sink.fail = new Error('disk I/O error');
+    sink.fail = new Backpressure('soon', 0.2);
+    expect((await post(`${url}/v1/traces`, encodeJson([span()]), json)).headers['retry-after']).toBe('1');
+    sink.fail = new Error('disk I/O error at /var/lib/secret');
     const b = await post(`${url}/v1/traces`, encodeJson([span()]), json);
     expect(b.status).toBe(503);
     expect(Number(b.headers['retry-after'])).toBeGreaterThan(0);
+    expect(b.body.toString()).not.toContain('secret');
     sink.fail = undefined;
     expect((await post(`${url}/v1/traces`, encodeJson([span()]), json)).status).toBe(200);
   });

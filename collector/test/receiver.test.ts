@@ -131,6 +131,9 @@ describe('OTLP/JSON rules', () => {
     expect(a.status).toBe(200);
     expect(a.headers['content-type']).toBe('application/json');
     expect(JSON.parse(a.body.toString())).toEqual({});
+    const named = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...JSON.parse(encodeJson([span()]).toString()).resourceSpans[0].scopeSpans[0].spans[0], status: { code: 'STATUS_CODE_ERROR' } }] }] }] });
+    expect((await post(`${url}/v1/traces`, Buffer.from(named), json)).status).toBe(200);
+    expect(sink.spans.pop()?.statusCode).toBe(2);
     expect(sink.spans).toEqual([{
       traceId: 'abcdef0123456789abcdef0123456789', spanId: 'abcdef0123456789', parentSpanId: 'fedcba9876543210', name: 'x', statusCode: 2,
       startMs: expect.closeTo(1700000000123.456789, 3), endMs: 1700000001000,

@@ -97,9 +97,14 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
         try {
           await o.sink.accept(decoded.spans);
         } catch (err) {
-          const retryAfter = err instanceof Backpressure ? err.retryAfterSeconds : STORE_RETRY_AFTER_S;
-          if (!(err instanceof Backpressure)) diag.error('tokenledger receiver: the store refused spans', err);
-          return reply(res, 503, enc, statusBody(enc, (err as Error).message, UNAVAILABLE), { 'retry-after': String(retryAfter) });
+          if (err instanceof Backpressure) {
+            // Retry-After takes whole seconds.
+            const retryAfter = String(Math.max(1, Math.ceil(err.retryAfterSeconds)));
+            return reply(res, 503, enc, statusBody(enc, err.message, UNAVAILABLE), { 'retry-after': retryAfter });
+          }
+          // Logged here; the client only learns to retry (the store's error may name internals).
+          diag.error('tokenledger receiver: the store failed to take spans', err);
+          return reply(res, 503, enc, statusBody(enc, 'the store is unavailable; retry later', UNAVAILABLE), { 'retry-after': String(STORE_RETRY_AFTER_S) });
         }
       }
       const message = decoded.rejected ? `${decoded.rejected} invalid span(s) rejected: ${decoded.firstError}` : undefined;

@@ -39,7 +39,7 @@ export function decodeTracesJson(body: Buffer): DecodedTraces<SpanRecord> {
         }
         const attrs: Attrs = { ...resource };
         attributes(s.attributes, attrs, keepSpanKey);
-        const st = isObject(s.status) ? Number(s.status.code ?? 0) : 0;
+        const st = isObject(s.status) ? statusCode(s.status.code) : 0;
         out.spans.push({
           traceId, spanId, parentSpanId,
           name: typeof s.name === 'string' ? s.name : '',
@@ -66,6 +66,13 @@ function attributes(kvs: unknown, into: Attrs, keep: (k: string) => boolean): vo
       : undefined;
     if (value !== undefined && (typeof value !== 'number' || Number.isFinite(value))) into[kv.key] = value;
   }
+}
+
+// Enums are integers in OTLP/JSON; proto3 JSON parsers accept the names too.
+const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
+
+function statusCode(v: unknown): number {
+  return typeof v === 'string' ? (STATUS_NAMES[v] ?? Number(v)) : Number(v ?? 0);
 }
 
 const HEX = /^[0-9a-fA-F]*$/;
