@@ -16,6 +16,8 @@ import {
   ATTR_ROUTE_REASON,
   ATTR_TENANT,
   ATTR_WORKFLOW,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
   PROVIDER_AWS_BEDROCK,
 } from '@tokenledger/semconv';
 import { startReceiver } from './fixtures/preload/otlp-receiver.ts';
@@ -34,10 +36,13 @@ describe('preloaded app calling Bedrock Converse', () => {
     await Promise.all([receiver.close(), bedrock.close()]);
   });
 
-  it('exports a model span with tokens, cost, route and attribution', async () => {
+  it.each([
+    ['--require', 'bedrock-app.cjs'],
+    ['--import', 'bedrock-app.mjs'],
+  ] as const)('%s %s: a model span with tokens, cost, route and attribution', async (flag, app) => {
     const result = await run(
-      '--require',
-      'bedrock-app.cjs',
+      flag,
+      app,
       preloadEnv(receiver.url, { BEDROCK_URL: bedrock.url, MODEL_ID: MODEL, OTEL_SERVICE_NAME: 'support-bot' }),
     );
     expect(result.stderr).toBe('');
@@ -62,5 +67,9 @@ describe('preloaded app calling Bedrock Converse', () => {
     expect(model!.attributes[ATTR_COST_USD]).toBeGreaterThan(0);
     expect(String(model!.attributes[ATTR_COST_SOURCE])).toMatch(/^catalog:/);
     expect(root.attributes[ATTR_OUTCOME]).toBe('ticket_classified');
+    // The preload's meter provider reaches the instrumentation: GenAI metrics exported at exit.
+    expect(receiver.metricNames).toEqual(
+      expect.arrayContaining([METRIC_GEN_AI_CLIENT_TOKEN_USAGE, METRIC_GEN_AI_CLIENT_OPERATION_DURATION]),
+    );
   });
 });
