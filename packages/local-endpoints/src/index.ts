@@ -6,3 +6,4 @@ export { startSageMakerEndpoint, type SageMakerEndpoint, type SageMakerEndpointO
 export { startBedrockAgentRuntimeEndpoint, type BedrockAgentRuntimeEndpoint, type BedrockAgentRuntimeOptions } from './bedrock-agent-runtime.ts';
 export { startBedrockControlEndpoint } from './bedrock-control.ts';
 export type { JsonSseServer } from './http-json-sse.ts';
+export { startCloudWatchEndpoint, CLOUDWATCH_LIMITS, type CloudWatchEndpoint, type CloudWatchFaults, type RecordedDatum as CloudWatchRecordedDatum, type RecordedRequest as CloudWatchRecordedRequest } from './cloudwatch-endpoint.ts';
