@@ -3,7 +3,8 @@ import { getBooleanFromEnv } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { register } from 'node:module';
 import { AttributionSpanProcessor } from './attribution-processor.ts';
-import { ConfigError, readConfig } from './config.ts';
+import { readConfig } from './config.ts';
+import type { ConfigError } from './config.ts';
 import { createInstrumentations } from './instrumentations.ts';
 import { createPropagatorFromEnv } from './propagation/from-env.ts';
 import { createExportProcessorsFromEnv } from './trace-export.ts';
@@ -25,22 +26,26 @@ export function startTokenLedger(options: { esmHook: boolean }): void {
   try {
     config = readConfig();
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`tokenledger: ${err.message}; the app runs without TokenLedger instrumentation`);
+    // readConfig() throws ConfigError only; its message names the variable.
+    console.error(`tokenledger: ${(err as ConfigError).message}; the app runs without TokenLedger instrumentation`);
     return;
   }
   // ESM apps (node --import): import-in-the-middle's loader hook lets instrumentations patch `import`ed
   // modules. CJS modules are patched through require-in-the-middle without it (and registering it from
   // --require initialises it twice, with a warning on the app's stderr).
-  if (options.esmHook) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-  const exporting = createExportProcessorsFromEnv();
-  const sdk = new NodeSDK({
-    instrumentations: createInstrumentations(config),
-    textMapPropagator: createPropagatorFromEnv(),
-    spanProcessors: exporting.length === 0 ? [] : [new AttributionSpanProcessor(), ...exporting],
-  });
-  sdk.start();
-  flushOnExit(sdk);
+  try {
+    if (options.esmHook) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+    const exporting = createExportProcessorsFromEnv();
+    const sdk = new NodeSDK({
+      instrumentations: createInstrumentations(config),
+      textMapPropagator: createPropagatorFromEnv(),
+      spanProcessors: exporting.length === 0 ? [] : [new AttributionSpanProcessor(), ...exporting],
+    });
+    sdk.start();
+    flushOnExit(sdk);
+  } catch (err) {
+    console.error('tokenledger: the OpenTelemetry SDK could not start; the app runs without it:', err);
+  }
 }
 
 /**
