@@ -4,5 +4,4 @@ export type { OtlpReceiver, OtlpReceiverOptions } from './types.ts';
 export { decodeTracesProtobuf } from './traces-protobuf.ts';
 export { decodeTracesJson, DecodeError } from './traces-json.ts';
 export { decodeMetricsJson, decodeMetricsProtobuf } from './metrics.ts';
-export { keepResourceKey, keepSpanKey } from './attribute-filter.ts';
 export type { DecodedTraces } from './span-validation.ts';
