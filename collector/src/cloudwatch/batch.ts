@@ -1,13 +1,13 @@
 // Outbox rows → PutMetricData requests within every limit: one datum per interval, metric and
 // dimension set (distributions as Values/Counts, ≤ 150 distinct values a datum), ≤ 1,000 data and
-// ≤ 1 MB a request, timestamps within CloudWatch's window.
+// ≤ 1 MB a request, timestamps within CloudWatch's window. Data carry at most 9 dimensions (the 8
+// configurable ones + TokenType, see observations.ts), within the limit of 30.
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { OutboxRow } from './outbox.ts';
 
 export const LIMITS = {
   datumsPerRequest: 1_000,
   valuesPerDatum: 150,
-  dimensionsPerDatum: 30,
   requestBytes: 1_000_000,
   /** CloudWatch takes timestamps up to two weeks old and two hours ahead. */
   maxAgeMs: 14 * 24 * 3_600_000,

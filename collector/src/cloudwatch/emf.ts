@@ -4,7 +4,8 @@
 import { aggregate } from './observations.ts';
 import type { Observation } from './types.ts';
 
-export const EMF_LIMITS = { metricsPerDirective: 100, valuesPerMetric: 100, dimensionsPerSet: 30 } as const;
+/** A dimension set has at most 9 dimensions (the 8 configurable ones + TokenType), within EMF's 30. */
+export const EMF_LIMITS = { metricsPerDirective: 100, valuesPerMetric: 100 } as const;
 
 type Event = Record<string, unknown>;
 
