@@ -1,6 +1,7 @@
 // Every status code of the OTLP/HTTP server rules (reference/reliability.md, scenarios 1–4 and 13).
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs/minimal.js';
@@ -114,6 +115,21 @@ describe('status codes', () => {
     expect((await post(`${url}/v1/traces`, gzipSync(encodeJson([span()])).subarray(0, 30), { ...json, 'content-encoding': 'gzip' })).status).toBe(400);
     expect((await post(`${url}/v1/traces`, encodeJson([span()]), { ...json, 'content-encoding': 'br' })).status).toBe(400);
   });
+});
+
+describe('timeouts', () => {
+  for (const [what, sent] of [['headers', 'POST /v1/traces HTTP/1.1\r\nHost: x\r\n'], ['body', 'POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{']] as const) {
+    it(`answers 408 and closes a connection whose ${what} never finish`, async () => {
+      const { sink, url } = await start({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      socket.write(sent);
+      let answer = '';
+      socket.on('data', (c: Buffer) => (answer += c.toString()));
+      await new Promise((resolve) => socket.on('close', resolve));
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(sink.spans).toHaveLength(0);
+    });
+  }
 });
 
 describe('authentication', () => {

@@ -33,7 +33,11 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
   const maxInFlight = o.maxInFlightBytes ?? 4 * o.maxBodyBytes;
   const expectedAuth = o.authToken === undefined ? undefined : Buffer.from(`Bearer ${o.authToken}`);
   let inFlight = 0;
-  const server = createServer({ headersTimeout: o.headersTimeoutMs ?? 10_000, requestTimeout: o.requestTimeoutMs ?? 60_000 }, serve);
+  const headersTimeout = o.headersTimeoutMs ?? 10_000;
+  const requestTimeout = o.requestTimeoutMs ?? 60_000;
+  // Node checks the timeouts every 30 s by default: check often enough for them to mean what they say.
+  const connectionsCheckingInterval = Math.min(1000, headersTimeout, requestTimeout);
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval }, serve);
   // With `Expect: 100-continue` (curl, for large bodies) the headers are judged before the client is told to send.
   server.on('checkContinue', serve);
 
