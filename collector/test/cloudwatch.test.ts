@@ -176,6 +176,23 @@ describe('CloudWatch export', () => {
     expect(registryTotal(second, 'tokenledger_outcomes_total')).toBe(300);
   });
 
+  it('retries a refused connection (nothing sent: not ambiguous) and keeps the data', async () => {
+    const down = await startCloudWatchEndpoint();
+    const origin = down.origin;
+    await down.close();
+    ep = await startCloudWatchEndpoint();
+    const h = harness(origin);
+    open.push(h);
+    await feed(h, 20, 5);
+    const rows = h.exporter.outbox.size();
+    const flushing = h.exporter.flush({ all: true });
+    await until(() => counter(h, 'tokenledger_cloudwatch_requests_total', { result: 'network' }) >= 3);
+    await h.exporter.close();
+    await flushing;
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(0);
+    expect(h.exporter.outbox.size()).toBe(rows);
+  });
+
   it('paces requests to TOKENLEDGER_CLOUDWATCH_MAX_TPS (simulated time: sleeps advance it)', async () => {
     let now = 0;
     ep = await startCloudWatchEndpoint({ faults: { throttleRate: 0.3, seed: 5 }, requestClock: () => now });
