@@ -27,7 +27,7 @@ export function harness(origin: string, env: Record<string, string> = {}, o: { c
   const cw = cloudWatchConfigFromEnv({
     TOKENLEDGER_CLOUDWATCH_NAMESPACE: 'TokenLedgerTest', TOKENLEDGER_CLOUDWATCH_REGION: 'us-east-1',
     TOKENLEDGER_CLOUDWATCH_ENDPOINT: origin, TOKENLEDGER_CLOUDWATCH_MAX_TPS: '500',
-    TOKENLEDGER_CLOUDWATCH_BACKOFF_MS: '1', TOKENLEDGER_CLOUDWATCH_MAX_BACKOFF_MS: '5', TOKENLEDGER_CLOUDWATCH_TIMEOUT_MS: '300',
+    TOKENLEDGER_CLOUDWATCH_BACKOFF_MS: '1', TOKENLEDGER_CLOUDWATCH_MAX_BACKOFF_MS: '5',
     ...env,
   })!;
   exporter = new CloudWatchExporter({

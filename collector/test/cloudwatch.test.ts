@@ -123,7 +123,8 @@ describe('CloudWatch export', () => {
   });
 
   it('counts a timeout after the data was recorded as ambiguous and resends it (a measured duplicate)', async () => {
-    const h = await start({}, { timeoutsAfterRecord: 1 });
+    // Short enough for the unanswered request, long enough for the others on a loaded machine.
+    const h = await start({ TOKENLEDGER_CLOUDWATCH_TIMEOUT_MS: '1500' }, { timeoutsAfterRecord: 1 });
     await feed(h, 50, 10);
     await h.exporter.flush({ all: true });
     expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(1);
