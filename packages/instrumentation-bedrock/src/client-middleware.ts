@@ -1,12 +1,16 @@
-// Adds two middlewares to every BedrockRuntimeClient: one at the deserialize step that keeps the
-// InvokeModel token-count headers (they are not in the Smithy model, so the output never has them), and
-// one at the initialize step, inside the AwsInstrumentation span, that writes the response side.
+// Adds two middlewares to the middleware stack of every AWS SDK client the AwsInstrumentation sees: one at
+// the deserialize step that keeps the InvokeModel token-count headers (they are not in the Smithy model,
+// so the output never has them), and one at the initialize step, inside the AwsInstrumentation span, that
+// writes the response side. They act only for calls the Bedrock request hook marked; others pass through.
+//
+// They are added from the upstream's own patch of `Client.send` (its `patchV3MiddlewareStack`): patching
+// `Client.send` a second time is not possible (one wrapper replaces the other), and patching the client
+// package misses apps that import it as ESM.
 import { diag, trace } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import type { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { getCallState } from './call-state.ts';
 import { onBedrockError, onBedrockResponse } from './response.ts';
 
-const MODULE = '@aws-sdk/client-bedrock-runtime';
 const HEADERS = ['x-amzn-bedrock-input-token-count', 'x-amzn-bedrock-output-token-count', 'x-amzn-bedrock-invocation-latency'];
 
 type Next = (args: any) => Promise<{ output: any; response?: any }>;
@@ -14,73 +18,62 @@ interface MiddlewareStack {
   add(mw: (next: Next) => Next, options: { step: string; name: string; override?: boolean }): void;
 }
 
-export class BedrockClientInstrumentation extends InstrumentationBase<{ enabled?: boolean; captureMessageContent?: boolean }> {
-  constructor(config: { captureMessageContent?: boolean } = {}) {
-    super('@tokenledger/instrumentation-bedrock', '0.1.0', config);
+/** Hooks the Bedrock middlewares into `aws`; false (and a diag warning) when its internals changed. */
+export function attachBedrockMiddleware(aws: AwsInstrumentation, captureContent: boolean): boolean {
+  const target = aws as unknown as { patchV3MiddlewareStack?: (version: unknown, stack: MiddlewareStack) => unknown };
+  const original = target.patchV3MiddlewareStack;
+  if (typeof original !== 'function') {
+    diag.warn('tokenledger: this @opentelemetry/instrumentation-aws-sdk has no patchV3MiddlewareStack; Bedrock spans get no usage or cost');
+    return false;
   }
-
-  protected init() {
-    return new InstrumentationNodeModuleDefinition(MODULE, ['>=3.400.0'], (exports: any) => {
-      const proto = exports?.BedrockRuntimeClient?.prototype;
-      if (proto && !Object.prototype.hasOwnProperty.call(proto, 'send')) this.patchSend(proto);
-      return exports;
-    }, (exports: any) => {
-      const proto = exports?.BedrockRuntimeClient?.prototype;
-      if (proto && Object.prototype.hasOwnProperty.call(proto, 'send')) delete proto.send;
-    });
-  }
-
-  private patchSend(proto: any): void {
-    const instrumentation = this;
-    const withMiddleware = new WeakSet<object>();
-    const parentSend = Object.getPrototypeOf(proto).send;
-    proto.send = function send(this: { middlewareStack: MiddlewareStack }, ...args: unknown[]) {
-      if (!withMiddleware.has(this)) {
-        withMiddleware.add(this);
-        try {
-          instrumentation.addMiddleware(this.middlewareStack);
-        } catch (err) {
-          diag.error('tokenledger: could not add the Bedrock middleware', err);
-        }
-      }
-      return parentSend.apply(this, args);
-    };
-  }
-
-  private addMiddleware(stack: MiddlewareStack): void {
-    stack.add((next) => async (args) => {
-      const result = await next(args);
-      const state = activeState();
-      if (state && result.response?.headers) {
-        const h: Record<string, string> = {};
-        for (const name of HEADERS) if (result.response.headers[name] !== undefined) h[name] = String(result.response.headers[name]);
-        state.headers = h;
-      }
-      return result;
-    }, { step: 'deserialize', name: 'tokenledgerBedrockHeaders', override: true });
-    stack.add((next) => async (args) => {
-      const span = trace.getActiveSpan();
-      const state = span && getCallState(span);
-      if (!span || !state || !this.isEnabled()) return next(args);
-      let result;
+  const seen = new WeakSet<object>();
+  target.patchV3MiddlewareStack = function (this: unknown, version: unknown, stack: MiddlewareStack) {
+    if (stack && !seen.has(stack)) {
+      seen.add(stack);
       try {
-        result = await next(args);
+        addMiddleware(stack, captureContent);
       } catch (err) {
-        try {
-          onBedrockError(span, state, err);
-        } catch (e) {
-          diag.error('tokenledger: Bedrock error attributes failed', e);
-        }
-        throw err;
+        diag.error('tokenledger: could not add the Bedrock middleware', err);
       }
+    }
+    return original.call(this, version, stack);
+  };
+  return true;
+}
+
+function addMiddleware(stack: MiddlewareStack, captureContent: boolean): void {
+  stack.add((next) => async (args) => {
+    const result = await next(args);
+    const state = activeState();
+    if (state && result.response?.headers) {
+      const h: Record<string, string> = {};
+      for (const name of HEADERS) if (result.response.headers[name] !== undefined) h[name] = String(result.response.headers[name]);
+      state.headers = h;
+    }
+    return result;
+  }, { step: 'deserialize', name: 'tokenledgerBedrockHeaders', override: true });
+  stack.add((next) => async (args) => {
+    const span = trace.getActiveSpan();
+    const state = span && getCallState(span);
+    if (!span || !state) return next(args);
+    let result;
+    try {
+      result = await next(args);
+    } catch (err) {
       try {
-        onBedrockResponse(span, state, result.output, this.getConfig().captureMessageContent === true);
-      } catch (err) {
-        diag.error('tokenledger: Bedrock response attributes failed', err);
+        onBedrockError(span, state, err);
+      } catch (e) {
+        diag.error('tokenledger: Bedrock error attributes failed', e);
       }
-      return result;
-    }, { step: 'initialize', name: 'tokenledgerBedrockUsage', override: true });
-  }
+      throw err;
+    }
+    try {
+      onBedrockResponse(span, state, result.output, captureContent);
+    } catch (err) {
+      diag.error('tokenledger: Bedrock response attributes failed', err);
+    }
+    return result;
+  }, { step: 'initialize', name: 'tokenledgerBedrockUsage', override: true });
 }
 
 function activeState() {

@@ -1,5 +1,4 @@
 // Public API of @tokenledger/instrumentation-bedrock.
 export { createBedrockInstrumentations, bedrockRuntimeHooks } from './instrumentation.ts';
-export { BedrockClientInstrumentation } from './client-middleware.ts';
 export { promptChars, promptTokenAttributes, type PromptChars } from './prompt-breakdown.ts';
 export type { BedrockInstrumentationConfig } from './types.ts';

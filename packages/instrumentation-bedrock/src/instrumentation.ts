@@ -1,11 +1,11 @@
 // The instrumentations the preload enables for AWS: the upstream AwsInstrumentation (one per process,
-// its hooks dispatched per service) and the Bedrock client middleware.
+// its hooks dispatched per service, with the Bedrock middleware attached to the clients it patches.
 import { createNoopMeter, diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { type AwsServiceHooks, createAwsServiceHooks, dispatchAwsHooks } from '@tokenledger/instrumentation-sagemaker';
 import { ENV_CAPTURE_MESSAGE_CONTENT } from '@tokenledger/semconv';
-import { BedrockClientInstrumentation } from './client-middleware.ts';
+import { attachBedrockMiddleware } from './client-middleware.ts';
 import { onBedrockRequest } from './request.ts';
 import type { BedrockInstrumentationConfig } from './types.ts';
 
@@ -26,7 +26,8 @@ export function createBedrockInstrumentations(config: BedrockInstrumentationConf
   aws.setMeterProvider({ getMeter: () => createNoopMeter() });
   aws.setMeterProvider = () => {};
   guardUpstreamHooks(aws);
-  return [aws, new BedrockClientInstrumentation({ captureMessageContent })];
+  attachBedrockMiddleware(aws, captureMessageContent);
+  return [aws];
 }
 
 /**
