@@ -9,42 +9,63 @@ export class BodyTooLarge extends Error {
 export class BadEncoding extends Error {
   override name = 'BadEncoding';
 }
+export class RequestAborted extends Error {
+  override name = 'RequestAborted';
+}
 
 /**
  * The body, decompressed. `hold(n)` is told of every n bytes kept in memory, before they are kept, and
- * may throw to stop reading (the receiver's in-flight budget).
+ * may throw to stop reading (the receiver's in-flight budget). On a refusal the request is left flowing
+ * (its bytes discarded), not destroyed, so the caller can still answer a client that is sending.
  */
-export async function readBody(req: IncomingMessage, limit: number, hold: (bytes: number) => void): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, hold: (bytes: number) => void): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-  if (encoding !== 'gzip' && encoding !== 'identity') throw new BadEncoding(`unsupported Content-Encoding: ${encoding}`);
-  const gzip = encoding === 'gzip';
-  const source: AsyncIterable<Buffer> = gzip ? inflate(req) : req;
+  if (encoding !== 'gzip' && encoding !== 'identity') return Promise.reject(new BadEncoding(`unsupported Content-Encoding: ${encoding}`));
+  const gunzip = encoding === 'gzip' ? createGunzip() : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   let raw = 0;
-  // With gzip the raw bytes are counted beside the pipe; without, they are the bytes read.
-  if (gzip) req.on('data', (c: Buffer) => (raw += c.length));
-  try {
-    for await (const chunk of source) {
+  let settled = false;
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      gunzip?.destroy();
+      reject(err);
+    };
+    const keep = (chunk: Buffer): void => {
+      if (settled) return;
       size += chunk.length;
-      if (!gzip) raw = size;
-      // The raw stream is checked too: a compressed body larger than the limit is refused as it arrives.
-      if (size > limit || raw > limit) throw new BodyTooLarge(`body exceeds ${limit} bytes`);
-      hold(chunk.length);
+      if (size > limit) return fail(new BodyTooLarge(`body exceeds ${limit} bytes`));
+      try {
+        hold(chunk.length);
+      } catch (err) {
+        return fail(err as Error);
+      }
       chunks.push(chunk);
-    }
-  } catch (err) {
-    if (gzip && (err as { code?: string }).code?.startsWith('Z_')) throw new BadEncoding(`invalid gzip body: ${(err as Error).message}`);
-    throw err;
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-}
-
-/** The inflated body; an aborted request (client gone, request timeout) ends the iteration with an error. */
-function inflate(req: IncomingMessage): AsyncIterable<Buffer> {
-  const gunzip = createGunzip();
-  req.once('close', () => {
-    if (!req.complete) gunzip.destroy(new Error('request aborted'));
+    };
+    const done = (): void => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return; // refused: discarded while the answer goes out
+      raw += chunk.length;
+      // The raw stream is checked too: a compressed body larger than the limit is refused as it arrives.
+      if (raw > limit) return fail(new BodyTooLarge(`body exceeds ${limit} bytes`));
+      if (gunzip) gunzip.write(chunk);
+      else keep(chunk);
+    });
+    req.once('close', () => {
+      if (!req.complete) fail(new RequestAborted('the client went away mid-body'));
+    });
+    if (gunzip) {
+      gunzip.on('data', keep);
+      gunzip.once('end', done);
+      gunzip.once('error', (err) => fail(new BadEncoding(`invalid gzip body: ${err.message}`)));
+      req.once('end', () => gunzip.end());
+    } else req.once('end', done);
   });
-  return req.pipe(gunzip);
 }

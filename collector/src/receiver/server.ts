@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { Backpressure } from '../model/span-record.ts';
-import { BadEncoding, BodyTooLarge, readBody } from './body.ts';
+import { BadEncoding, BodyTooLarge, readBody, RequestAborted } from './body.ts';
 import { decodeMetricsJson, decodeMetricsProtobuf } from './metrics.ts';
 import { CONTENT_TYPE, type Encoding, exportResponse, statusBody } from './responses.ts';
 import { decodeTracesJson } from './traces-json.ts';
@@ -82,9 +82,13 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
       try {
         body = await readBody(req, o.maxBodyBytes, hold);
       } catch (err) {
-        if (err instanceof BodyTooLarge) return refuse(res, 413, enc, err.message);
-        if (err instanceof InFlightExhausted) return refuse(res, 429, enc, err.message, RESOURCE_EXHAUSTED, { 'retry-after': String(IN_FLIGHT_RETRY_AFTER_S) });
-        if (err instanceof BadEncoding) return reply(res, 400, enc, statusBody(enc, err.message, INVALID_ARGUMENT));
+        // Refused mid-body: the client may still be sending, so the rest is discarded before closing.
+        if (err instanceof BodyTooLarge) return refuse(res, 413, enc, err.message, INVALID_ARGUMENT, {}, o.maxBodyBytes);
+        if (err instanceof InFlightExhausted) {
+          return refuse(res, 429, enc, err.message, RESOURCE_EXHAUSTED, { 'retry-after': String(IN_FLIGHT_RETRY_AFTER_S) }, o.maxBodyBytes);
+        }
+        if (err instanceof BadEncoding) return refuse(res, 400, enc, err.message, INVALID_ARGUMENT, {}, o.maxBodyBytes);
+        if (err instanceof RequestAborted) return;
         throw err;
       }
       if (kind === 'metrics') return metrics(res, enc, body);
@@ -157,10 +161,23 @@ function reply(res: ServerResponse, status: number, enc: Encoding, body: Buffer,
   res.end(body);
 }
 
-/** Answers without reading (the rest of) the body, and closes the connection so an unread upload is not drained. */
-function refuse(res: ServerResponse, status: number, enc: Encoding, message: string, code = INVALID_ARGUMENT, headers: Record<string, string> = {}): void {
+/**
+ * Answers and closes the connection. Without `drainBytes` the body is never read (an unread upload is not
+ * drained). With it, the refused rest of a body being read is discarded, up to that many more bytes, so a
+ * client still sending sees the answer instead of a reset (a lingering close).
+ */
+function refuse(res: ServerResponse, status: number, enc: Encoding, message: string, code = INVALID_ARGUMENT, headers: Record<string, string> = {}, drainBytes = 0): void {
   // Node detaches the socket from the response once it is finished: keep it to close it then.
   const socket = res.socket;
+  const req = res.req;
   reply(res, status, enc, statusBody(enc, message, code), { connection: 'close', ...headers });
-  res.once('finish', () => socket?.destroy());
+  res.once('finish', () => {
+    if (!socket || drainBytes === 0 || req.complete) return socket?.destroy();
+    const stopAt = socket.bytesRead + drainBytes;
+    req.on('data', () => {
+      if (socket.bytesRead > stopAt) socket.destroy();
+    });
+    req.once('end', () => socket.destroy());
+    req.resume();
+  });
 }
