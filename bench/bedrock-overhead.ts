@@ -13,7 +13,8 @@ import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { ATTR_COST_USD, ATTR_GEN_AI_USAGE_INPUT_TOKENS } from '@tokenledger/semconv';
 
 const GOAL_RATIO = 1.5;
 const GOAL_US = 100;
@@ -45,7 +46,17 @@ async function serve(): Promise<void> {
 
 async function measure(variant: Variant, url: string): Promise<void> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const discard: SpanExporter = { export: (_s, done) => done({ code: 0 }), shutdown: async () => {} };
+  // Exports to nowhere, keeping the last span so the run can show the variant did its work.
+  let last: ReadableSpan | undefined;
+  let spans = 0;
+  const discard: SpanExporter = {
+    export: (s, done) => {
+      spans += s.length;
+      last = s.at(-1) ?? last;
+      done({ code: 0 });
+    },
+    shutdown: async () => {},
+  };
   const tracing = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard })] });
   trace.setGlobalTracerProvider(tracing);
   const noMetrics: PushMetricExporter = { export: (_m, done) => done({ code: 0 }), forceFlush: async () => {}, shutdown: async () => {} };
@@ -74,6 +85,12 @@ async function measure(variant: Variant, url: string): Promise<void> {
   client.destroy();
   await tracing.shutdown();
   await meters.shutdown();
+  // A variant that records nothing would look cheap: check each did what it is measured for.
+  const expected = { bare: 0, upstream: calls + WARMUP, tokenledger: calls + WARMUP }[variant];
+  const marker = { bare: undefined, upstream: ATTR_GEN_AI_USAGE_INPUT_TOKENS, tokenledger: ATTR_COST_USD }[variant];
+  if (spans !== expected || (marker && last?.attributes[marker] === undefined)) {
+    throw new Error(`${variant}: ${spans} spans exported (expected ${expected})${marker ? `, last span without ${marker}` : ''}`);
+  }
   console.log(JSON.stringify({ samples, bytes: JSON.stringify(input).length }));
 }
 
