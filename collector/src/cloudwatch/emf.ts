@@ -13,7 +13,7 @@ type Event = Record<string, unknown>;
 export function emfEvents(obs: readonly Observation[], namespace: string, timestampMs: number, maxBytes: number): string[] {
   const groups = new Map<string, Observation[]>();
   for (const o of aggregate(obs)) {
-    const key = JSON.stringify(o.dims);
+    const key = o.dimsJson;
     const g = groups.get(key);
     if (g) g.push(o);
     else groups.set(key, [o]);

@@ -62,7 +62,7 @@ export class ObservationMapper {
     }
     if (fixed) dims.push(fixed);
     dims.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    out.push({ metric, unit, dims, kind, value, count: 1 });
+    out.push({ metric, unit, dims, dimsJson: JSON.stringify(dims), kind, value, count: 1 });
   }
 }
 
@@ -86,5 +86,5 @@ export function aggregate(obs: readonly Observation[]): Observation[] {
 }
 
 export function observationKey(o: Observation): string {
-  return `${o.metric}\u0000${JSON.stringify(o.dims)}\u0000${o.kind === 'dist' ? o.value : ''}`;
+  return `${o.metric}\u0000${o.dimsJson}\u0000${o.kind === 'dist' ? o.value : ''}`;
 }

@@ -52,7 +52,7 @@ export class Outbox {
     if (obs.length === 0) return;
     const write = () => {
       for (const o of obs) {
-        this.upsert.run(tsMs, o.metric, o.unit, JSON.stringify(o.dims), o.kind, o.kind === 'dist' ? o.value : 0, o.value, o.count);
+        this.upsert.run(tsMs, o.metric, o.unit, o.dimsJson, o.kind, o.kind === 'dist' ? o.value : 0, o.value, o.count);
       }
     };
     if (this.db.isTransaction) write();

@@ -42,6 +42,8 @@ export interface Observation {
   unit: StandardUnit;
   /** Dimension name/value pairs, sorted by name. */
   dims: [string, string][];
+  /** JSON of `dims`, computed once: the outbox column and the grouping key. */
+  dimsJson: string;
   kind: 'sum' | 'dist';
   value: number;
   /** How many times `value` was observed (dist); 1 for sums. */
