@@ -8,7 +8,11 @@ const require = createRequire(import.meta.url);
 
 /** Where each provider's instrumentations come from; a new provider is one more entry. */
 const PROVIDER_FACTORIES: Record<Provider, { module: string; factory: string }> = {
+  // The AWS SDK: Bedrock Runtime, plus SageMaker Runtime, Bedrock Agent Runtime and batch jobs on the same AwsInstrumentation.
   bedrock: { module: '@tokenledger/instrumentation-bedrock', factory: 'createBedrockInstrumentations' },
+  openai: { module: '@tokenledger/instrumentation-openai', factory: 'createOpenAIInstrumentations' },
+  anthropic: { module: '@tokenledger/instrumentation-anthropic', factory: 'createAnthropicInstrumentations' },
+  pg: { module: '@tokenledger/retrieval', factory: 'createPgInstrumentations' },
 };
 
 /**

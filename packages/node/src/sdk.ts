@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { getBooleanFromEnv } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { register } from 'node:module';
+import { type AcceleratorMetrics, AcceleratorSnapshotSpanProcessor, acceleratorConfigFromEnv, startAcceleratorMetrics } from '@tokenledger/accelerators';
 import { AttributionSpanProcessor } from './attribution-processor.ts';
 import { readConfig } from './config.ts';
 import type { ConfigError } from './config.ts';
@@ -36,13 +37,20 @@ export function startTokenLedger(options: { esmHook: boolean }): void {
   try {
     if (options.esmHook) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
     const exporting = createExportProcessorsFromEnv();
+    const accelerators = acceleratorsFromEnv();
     const sdk = new NodeSDK({
       instrumentations: createInstrumentations(config),
       textMapPropagator: createPropagatorFromEnv(),
-      spanProcessors: exporting.length === 0 ? [] : [new AttributionSpanProcessor(), ...exporting],
+      spanProcessors: exporting.length === 0 ? [] : [
+        new AttributionSpanProcessor(),
+        ...(accelerators ? [new AcceleratorSnapshotSpanProcessor(accelerators.source)] : []),
+        ...exporting,
+      ],
     });
     sdk.start();
-    flushOnExit(sdk);
+    // Started after the SDK so its metrics go to the SDK's meter provider.
+    accelerators?.start();
+    flushOnExit(sdk, () => accelerators?.stop());
   } catch (err) {
     console.error('tokenledger: the OpenTelemetry SDK could not start; the app runs without it:', err);
   }
@@ -52,10 +60,12 @@ export function startTokenLedger(options: { esmHook: boolean }): void {
  * Exports what is pending when the event loop empties or on SIGTERM/SIGINT. On a signal the app did not
  * handle itself, the signal is raised again once flushed, so the process ends exactly as it would have.
  */
-function flushOnExit(sdk: NodeSDK): void {
+function flushOnExit(sdk: NodeSDK, beforeShutdown: () => Promise<void> | undefined): void {
   let done: Promise<void> | undefined;
   const shutdown = () =>
-    (done ??= sdk.shutdown().catch((err: unknown) => diag.error('tokenledger: SDK shutdown failed', err)));
+    (done ??= Promise.resolve(beforeShutdown())
+      .then(() => sdk.shutdown())
+      .catch((err: unknown) => diag.error('tokenledger: SDK shutdown failed', err)));
   process.once('beforeExit', () => void shutdown());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -65,4 +75,27 @@ function flushOnExit(sdk: NodeSDK): void {
       void Promise.race([shutdown(), timeout]).then(() => process.kill(process.pid, signal));
     });
   }
+}
+
+/**
+ * Accelerator metrics in the host process when TOKENLEDGER_ACCELERATORS is set (neuron-monitor or
+ * nvidia-smi), and their snapshot on model spans. A bad value is printed and only this part is skipped.
+ */
+function acceleratorsFromEnv(): { source: Pick<AcceleratorMetrics, 'snapshot'>; start(): void; stop(): Promise<void> | undefined } | undefined {
+  let cfg;
+  try {
+    cfg = acceleratorConfigFromEnv();
+  } catch (err) {
+    console.error(`tokenledger: ${(err as Error).message}; accelerator metrics are off`);
+    return undefined;
+  }
+  if (!cfg) return undefined;
+  let running: AcceleratorMetrics | undefined;
+  return {
+    source: { snapshot: () => running?.snapshot() },
+    start: () => {
+      running = startAcceleratorMetrics(cfg);
+    },
+    stop: () => running?.stop(),
+  };
 }

@@ -3,14 +3,16 @@ export const ENV_INSTRUMENTATIONS = 'TOKENLEDGER_INSTRUMENTATIONS';
 export const ENV_HTTP_INSTRUMENTATION = 'TOKENLEDGER_HTTP_INSTRUMENTATION';
 
 /** Provider instrumentations the preload knows (see instrumentations.ts). */
-export const PROVIDERS = ['bedrock'] as const;
+export const PROVIDERS = ['bedrock', 'openai', 'anthropic', 'pg'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** Configuration of `@tokenledger/node/register`, read from the environment at start. */
 export interface TokenLedgerNodeConfig {
   /**
-   * Provider instrumentations to enable, a comma-separated list of `bedrock` (more providers join the
-   * same list), or `none`. Default: all of them. Env: `TOKENLEDGER_INSTRUMENTATIONS`.
+   * Provider instrumentations to enable, a comma-separated list of `bedrock` (the AWS SDK: Bedrock Runtime,
+   * SageMaker Runtime, Bedrock Agent Runtime, batch jobs), `openai` (also OpenAI-compatible self-hosted
+   * servers), `anthropic`, `pg` (PostgreSQL retrieval), or `none`. Default: all of them.
+   * Env: `TOKENLEDGER_INSTRUMENTATIONS`.
    */
   instrumentations: Provider[];
   /**

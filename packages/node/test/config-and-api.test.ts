@@ -15,7 +15,7 @@ describe('API without an SDK', () => {
 
 describe('readConfig', () => {
   it('defaults to every provider and the http instrumentation', () => {
-    expect(readConfig({})).toEqual({ instrumentations: ['bedrock'], httpInstrumentation: true });
+    expect(readConfig({})).toEqual({ instrumentations: ['bedrock', 'openai', 'anthropic', 'pg'], httpInstrumentation: true });
   });
 
   it('reads the variables', () => {

@@ -1,4 +1,6 @@
-// The `tokenledger` subcommands: register new ones here (batch import, accelerator-agent, …).
+// The `tokenledger` subcommands: register new ones here.
+import { runAcceleratorAgent } from '@tokenledger/accelerators';
+import { runBatchImport } from '@tokenledger/instrumentation-sagemaker';
 import { report } from './report.ts';
 import type { Command } from './types.ts';
 
@@ -6,4 +8,12 @@ export type { Command } from './types.ts';
 
 export const commands: Record<string, Command> = {
   report,
+  batch: {
+    summary: 'batch import <output.jsonl>: priced spans for a Bedrock batch job\'s output records (batch prices)',
+    run: (args) => runBatchImport(args),
+  },
+  'accelerator-agent': {
+    summary: 'read neuron-monitor or nvidia-smi and export accelerator metrics over OTLP to the collector',
+    run: (args) => runAcceleratorAgent(args),
+  },
 };
