@@ -44,6 +44,16 @@ export async function startPostgres(): Promise<Postgres> {
   const socket = join(dir, `.s.PGSQL.${port}`);
   for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
   if (!existsSync(socket)) throw new Error('postgres did not start');
+  // The socket appears before recovery ends ("the database system is starting up"): wait until it accepts.
+  for (let i = 0; ; i++) {
+    try {
+      execFileSync(join(bin, 'pg_isready'), ['-h', dir, '-p', String(port), '-U', 'postgres'], { stdio: 'ignore' });
+      break;
+    } catch (err) {
+      if (i >= 200) throw new Error('postgres did not become ready', { cause: err });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   return {
     socketDir: dir,
     port,
