@@ -1,10 +1,11 @@
 // Helpers for the stack tests: a TokenLedger collector on ephemeral ports, a real Prometheus (Debian's)
 // scraping it every second, and a reader for the Prometheus text format.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { attachBudgets } from '../collector/src/budgets/index.ts';
 import { capacityConfigFromEnv } from '../collector/src/capacity/index.ts';
 import { Collector } from '../collector/src/collector.ts';
@@ -144,4 +145,28 @@ export async function startPrometheus(targets: string[]): Promise<RunningPrometh
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs the compose file's demo command here as compose would in its container (same command and
+ * environment, the gateway's address replaced by `tl`'s receiver), and waits for its traces to finalise.
+ */
+export async function runComposeDemo(tl: RunningCollector): Promise<{ code: number | null; output: string }> {
+  const repo = join(import.meta.dirname, '..');
+  const compose = parse(readFileSync(join(repo, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { command: string[]; environment: Record<string, string> }> };
+  const [cmd, ...args] = compose.services.demo!.command;
+  const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, {
+    cwd: repo,
+    env: { ...process.env, ...compose.services.demo!.environment, OTEL_EXPORTER_OTLP_ENDPOINT: tl.otlp },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  if (code === 0) {
+    await until('the demo\'s traces finalised', async () =>
+      (await finalisedTraces(tl.base)) > 0 && (await (await fetch(`${tl.base}/metrics`)).text()).includes('tokenledger_collector_traces_open 0'));
+  }
+  return { code, output };
 }
