@@ -3,7 +3,7 @@
 // way to the app (time to first chunk; usage written before the upstream instrumentation ends the span,
 // also when the app abandons the stream).
 import type { Span } from '@opentelemetry/api';
-import { type CallOutcome, recordOutcome } from '@tokenledger/instrumentation-openai/sdk';
+import { type CallOutcome, recordOutcome, safely } from '@tokenledger/instrumentation-openai/sdk';
 import { approximateTokens, estimateTokens, type Usage } from '@tokenledger/pricing';
 import {
   ATTR_ERROR_TYPE,
@@ -69,22 +69,28 @@ export function onBedrockResponse(span: Span, state: CallState, output: any, cap
   }
 }
 
+// The app's stream passes through untouched: what is read from an event, and the final write, go through
+// `safely`, so a failure of ours is reported to diag and never surfaces in the app's iteration.
 async function* observeConverseStream(span: Span, state: CallState, stream: AsyncIterable<any>, tier: string | undefined): AsyncGenerator<any> {
   const known: Known = { tier, text: '' };
   try {
     for await (const event of stream) {
-      if (state.ttftS === undefined) state.ttftS = (performance.now() - state.startMs) / 1000;
-      if (event.contentBlockDelta?.delta?.text) known.text += event.contentBlockDelta.delta.text;
-      if (event.messageStop?.stopReason) known.finishReasons = [event.messageStop.stopReason];
-      if (event.metadata) {
-        known.usage = novaUsage(event.metadata.usage);
-        known.latencyMs = event.metadata.metrics?.latencyMs;
-        known.tier = event.metadata.serviceTier?.type ?? known.tier;
-      }
+      safely('Bedrock stream event', () => readConverseEvent(state, known, event));
       yield event;
     }
   } finally {
-    finish(span, state, known);
+    safely('Bedrock stream usage', () => finish(span, state, known));
+  }
+}
+
+function readConverseEvent(state: CallState, known: Known, event: any): void {
+  if (state.ttftS === undefined) state.ttftS = (performance.now() - state.startMs) / 1000;
+  if (event.contentBlockDelta?.delta?.text) known.text += event.contentBlockDelta.delta.text;
+  if (event.messageStop?.stopReason) known.finishReasons = [event.messageStop.stopReason];
+  if (event.metadata) {
+    known.usage = novaUsage(event.metadata.usage);
+    known.latencyMs = event.metadata.metrics?.latencyMs;
+    known.tier = event.metadata.serviceTier?.type ?? known.tier;
   }
 }
 
@@ -92,16 +98,18 @@ async function* observeInvokeStream(span: Span, state: CallState, stream: AsyncI
   const chunks = new ChunkUsage(state.modelId);
   try {
     for await (const event of stream) {
-      if (state.ttftS === undefined) state.ttftS = (performance.now() - state.startMs) / 1000;
-      const bytes = event.chunk?.bytes;
-      if (bytes instanceof Uint8Array) chunks.add(parseJson(Buffer.from(bytes).toString('utf8')));
+      safely('Bedrock stream chunk', () => {
+        if (state.ttftS === undefined) state.ttftS = (performance.now() - state.startMs) / 1000;
+        const bytes = event.chunk?.bytes;
+        if (bytes instanceof Uint8Array) chunks.add(parseJson(Buffer.from(bytes).toString('utf8')));
+      });
       yield event;
     }
   } finally {
-    finish(span, state, {
+    safely('Bedrock stream usage', () => finish(span, state, {
       usage: chunks.usage(), finishReasons: chunks.finishReason ? [chunks.finishReason] : undefined,
       latencyMs: chunks.latencyMs, tier, text: chunks.text,
-    });
+    }));
   }
 }
 
