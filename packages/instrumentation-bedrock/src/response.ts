@@ -2,7 +2,7 @@
 // cost, tier, provider latency, transport attempts, prompt breakdown, and the streams observed on their
 // way to the app (time to first chunk; usage written before the upstream instrumentation ends the span,
 // also when the app abandons the stream).
-import type { Span } from '@opentelemetry/api';
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import { type CallOutcome, recordOutcome, safely } from '@tokenledger/instrumentation-openai/sdk';
 import { approximateTokens, estimateTokens, type Usage } from '@tokenledger/pricing';
 import {
@@ -78,6 +78,9 @@ async function* observeConverseStream(span: Span, state: CallState, stream: Asyn
       safely('Bedrock stream event', () => readConverseEvent(state, known, event));
       yield event;
     }
+  } catch (err) {
+    safely('Bedrock stream error', () => onStreamError(span, state, err));
+    throw err;
   } finally {
     safely('Bedrock stream usage', () => finish(span, state, known));
   }
@@ -105,6 +108,9 @@ async function* observeInvokeStream(span: Span, state: CallState, stream: AsyncI
       });
       yield event;
     }
+  } catch (err) {
+    safely('Bedrock stream error', () => onStreamError(span, state, err));
+    throw err;
   } finally {
     safely('Bedrock stream usage', () => finish(span, state, {
       usage: chunks.usage(), finishReasons: chunks.finishReason ? [chunks.finishReason] : undefined,
@@ -149,6 +155,13 @@ export function onBedrockError(span: Span, state: CallState, err: unknown): void
     [ATTR_GEN_AI_REQUEST_MODEL]: state.modelId,
     [ATTR_ERROR_TYPE]: type,
   });
+}
+
+/** A stream that fails after its 200 (an exception event): the upstream ends the span without a status. */
+function onStreamError(span: Span, state: CallState, err: unknown): void {
+  span.recordException(err as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+  onBedrockError(span, state, err);
 }
 
 function numeric(v: string | undefined): number | undefined {

@@ -16,6 +16,8 @@ export interface BedrockFaults {
   rejectModels?: string[];
   /** Milliseconds between stream events. */
   streamDelayMs?: number;
+  /** Streams send a `modelStreamErrorException` event after this many events, and end there. */
+  streamErrorAfter?: number;
 }
 
 export interface BedrockRecordedRequest {
@@ -92,7 +94,7 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
       case 'converse':
         return json(stream, converseBody(usage, answer.join('')));
       case 'converse-stream':
-        return events(stream, converseEvents(usage, answer), faults.streamDelayMs);
+        return events(stream, converseEvents(usage, answer), faults);
       case 'invoke': {
         const out = nativeBody(modelId, usage, answer.join(''));
         // Cohere and Mistral report no counts in their bodies, and (per client code) no count headers.
@@ -103,7 +105,7 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
         });
       }
       case 'invoke-with-response-stream':
-        return events(stream, nativeChunks(modelId, usage, answer).map((c) => ({ type: 'chunk', body: { bytes: Buffer.from(JSON.stringify(c)).toString('base64') } })), faults.streamDelayMs);
+        return events(stream, nativeChunks(modelId, usage, answer).map((c) => ({ type: 'chunk', body: { bytes: Buffer.from(JSON.stringify(c)).toString('base64') } })), faults);
     }
   }
 
@@ -255,10 +257,23 @@ function json(stream: ServerHttp2Stream, body: unknown, headers: Record<string, 
   stream.end(payload);
 }
 
-async function events(stream: ServerHttp2Stream, list: { type: string; body: unknown }[], delayMs = 0): Promise<void> {
+async function events(stream: ServerHttp2Stream, list: { type: string; body: unknown }[], faults: BedrockFaults): Promise<void> {
+  const delayMs = faults.streamDelayMs ?? 0;
   stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': requestId() });
-  for (const e of list) {
+  for (const [i, e] of list.entries()) {
     if (stream.destroyed || stream.closed) return; // the client abandoned the stream
+    if (i === faults.streamErrorAfter) {
+      // How Bedrock reports a failure after the 200: an exception message in the event stream.
+      stream.end(codec.encode({
+        headers: {
+          ':exception-type': { type: 'string', value: 'modelStreamErrorException' },
+          ':content-type': { type: 'string', value: 'application/json' },
+          ':message-type': { type: 'string', value: 'exception' },
+        },
+        body: Buffer.from(JSON.stringify({ message: 'The model stopped producing output.', originalStatusCode: 500 })),
+      }));
+      return;
+    }
     stream.write(codec.encode({
       headers: {
         ':event-type': { type: 'string', value: e.type },
