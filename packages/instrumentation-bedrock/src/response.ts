@@ -11,6 +11,7 @@ import {
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_PRICE_TIER,
   ATTR_PROVIDER_LATENCY_MS,
   ATTR_TRANSPORT_ATTEMPTS,
   PROVIDER_AWS_BEDROCK,
@@ -140,6 +141,8 @@ function finish(span: Span, state: CallState, k: Known): void {
     if (state.prompt) span.setAttributes(promptTokenAttributes(state.prompt, usage.inputTokens));
   });
   if (k.latencyMs !== undefined) span.setAttribute(ATTR_PROVIDER_LATENCY_MS, k.latencyMs);
+  // The cost attributes name the tier only when priced; a provisioned (reserved) call is still one.
+  span.setAttribute(ATTR_PRICE_TIER, outcome.tier);
 }
 
 /** `error.type` and the duration metric of a failed call (status and exception are the upstream's). */

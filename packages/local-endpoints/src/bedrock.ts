@@ -90,18 +90,23 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
     }
     record(200);
     const usage = usageOf(operation, modelId, body, answer.join(''));
+    // The service tier asked for is the one served: Converse has it in the body, InvokeModel in a header.
+    const tier = String(body.serviceTier?.type ?? 'default');
+    const tierHeader = headers['x-amzn-bedrock-service-tier'];
     switch (operation) {
       case 'converse':
-        return json(stream, converseBody(usage, answer.join('')));
+        return json(stream, converseBody(usage, answer.join(''), tier));
       case 'converse-stream':
-        return events(stream, converseEvents(usage, answer), faults);
+        return events(stream, converseEvents(usage, answer, tier), faults);
       case 'invoke': {
         const out = nativeBody(modelId, usage, answer.join(''));
+        const served: Record<string, string> = tierHeader === undefined ? {} : { 'x-amzn-bedrock-service-tier': String(tierHeader) };
         // Cohere and Mistral report no counts in their bodies, and (per client code) no count headers.
-        return json(stream, out, reportsNothing(modelId) ? { 'x-amzn-bedrock-invocation-latency': String(usage.latencyMs) } : {
+        return json(stream, out, reportsNothing(modelId) ? { 'x-amzn-bedrock-invocation-latency': String(usage.latencyMs), ...served } : {
           'x-amzn-bedrock-input-token-count': String(usage.input),
           'x-amzn-bedrock-output-token-count': String(usage.output),
           'x-amzn-bedrock-invocation-latency': String(usage.latencyMs),
+          ...served,
         });
       }
       case 'invoke-with-response-stream':
@@ -165,13 +170,13 @@ function usageOf(operation: BedrockOperation, modelId: string, body: any, answer
 
 const reportsNothing = (modelId: string): boolean => /cohere\.command|mistral\./.test(modelId);
 
-function converseBody(u: Usage, text: string) {
+function converseBody(u: Usage, text: string, tier: string) {
   return {
     output: { message: { role: 'assistant', content: [{ text }] } },
     stopReason: 'end_turn',
     usage: tokenUsage(u),
     metrics: { latencyMs: u.latencyMs },
-    serviceTier: { type: 'default' },
+    serviceTier: { type: tier },
   };
 }
 
@@ -184,14 +189,14 @@ function tokenUsage(u: Usage) {
   };
 }
 
-function converseEvents(u: Usage, answer: string[]): { type: string; body: unknown }[] {
+function converseEvents(u: Usage, answer: string[], tier: string): { type: string; body: unknown }[] {
   return [
     { type: 'messageStart', body: { role: 'assistant' } },
     { type: 'contentBlockStart', body: { contentBlockIndex: 0, start: {} } },
     ...answer.map((text) => ({ type: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text } } })),
     { type: 'contentBlockStop', body: { contentBlockIndex: 0 } },
     { type: 'messageStop', body: { stopReason: 'end_turn' } },
-    { type: 'metadata', body: { usage: tokenUsage(u), metrics: { latencyMs: u.latencyMs }, serviceTier: { type: 'default' } } },
+    { type: 'metadata', body: { usage: tokenUsage(u), metrics: { latencyMs: u.latencyMs }, serviceTier: { type: tier } } },
   ];
 }
 
