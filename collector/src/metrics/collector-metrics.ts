@@ -20,6 +20,7 @@ export class CollectorMetrics {
   readonly cacheSavings: MetricFamily;
   readonly unpriced: MetricFamily;
   readonly ttft: MetricFamily;
+  readonly promptTokens: MetricFamily;
   readonly lateSpans: MetricFamily;
   // Operational, not persisted: they restart at zero, which Prometheus reads as a counter reset.
   readonly spansAccepted: MetricFamily;
@@ -44,6 +45,8 @@ export class CollectorMetrics {
     this.unpriced = r.counter(sc.METRIC_UNPRICED_CALLS_TOTAL, 'Calls with usage but no price.', [sc.LABEL_PROVIDER, sc.LABEL_MODEL], true);
     this.ttft = r.histogram(sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS, 'Time to the first chunk of streamed responses.',
       [sc.LABEL_PROVIDER, sc.LABEL_MODEL], TTFT_BUCKETS, true);
+    this.promptTokens = r.counter(sc.METRIC_PROMPT_TOKENS_TOTAL, 'Input tokens by where they come from (system, history, context, user, tools).',
+      [...ATTRIBUTION, sc.LABEL_SOURCE], true);
     this.lateSpans = r.counter(sc.METRIC_LATE_SPANS_TOTAL, 'Spans that arrived after their trace was finalised.', [], true);
     this.spansAccepted = r.counter(sc.METRIC_SPANS_ACCEPTED_TOTAL, 'Spans stored durably and acknowledged.', []);
     this.spansRefused = r.counter(sc.METRIC_SPANS_REFUSED_TOTAL, 'Spans refused with backpressure (the client retries).', []);
@@ -69,6 +72,9 @@ export class CollectorMetrics {
     }
     for (const u of r.unpriced) this.unpriced.inc([u.provider, u.model], u.count);
     for (const t of r.ttft) this.ttft.observe([t.provider, t.model], t.seconds);
+    sc.PROMPT_TOKEN_SOURCES.forEach((source, i) => {
+      if (r.promptTokens?.[i]) this.promptTokens.inc([tenant, feature, workflow, source], r.promptTokens[i]);
+    });
     if (r.late) {
       this.lateSpans.inc([], r.spans);
     } else {

@@ -5,7 +5,7 @@ import type { PriceBook, Usage } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
 import type { CostComponent, PriceTier } from '@tokenledger/semconv';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
-import type { CallCost } from './types.ts';
+import type { CallCost, PromptTokenCounts } from './types.ts';
 
 const OPENINFERENCE_OPERATIONS: Record<string, string> = {
   EMBEDDING: sc.OPERATION_EMBEDDINGS,
@@ -79,7 +79,20 @@ export function callCost(span: SpanRecord, book: PriceBook): CallCost | undefine
     markedRetry: attempt > 0 || bool(a[sc.ATTR_FALLBACK]),
     requestHash: str(a[sc.ATTR_REQUEST_HASH]),
     ttftSeconds: ttft !== undefined && ttft >= 0 ? ttft : undefined,
+    promptTokens: promptTokens(a),
   };
+}
+
+const PROMPT_ATTRIBUTES = [sc.ATTR_PROMPT_TOKENS_SYSTEM, sc.ATTR_PROMPT_TOKENS_HISTORY, sc.ATTR_PROMPT_TOKENS_CONTEXT, sc.ATTR_PROMPT_TOKENS_USER, sc.ATTR_PROMPT_TOKENS_TOOLS];
+
+function promptTokens(a: Record<string, AttributeValue>): PromptTokenCounts | undefined {
+  let found = false;
+  const counts = PROMPT_ATTRIBUTES.map((name) => {
+    const n = num(a[name]);
+    if (n !== undefined && n > 0) found = true;
+    return n !== undefined && n > 0 ? n : 0;
+  }) as PromptTokenCounts;
+  return found ? counts : undefined;
 }
 
 /** The span's own cost parts; what they leave of the total is input. Without parts, the price book's split scaled to the total. */

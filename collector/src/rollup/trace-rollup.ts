@@ -49,5 +49,6 @@ export function rollUp(t: TraceState, atMs: number): TraceRollup {
     calls,
     unpriced: [...t.unpriced.values()],
     ttft: t.ttft,
+    promptTokens: t.promptTokens,
   };
 }

@@ -3,6 +3,9 @@ import type { CostComponent } from '@tokenledger/semconv';
 /** Token counts in the order of TOKEN_TYPES: uncached input, cache read, cache write, output. */
 export type TokenCounts = [number, number, number, number];
 
+/** Input tokens by where they come from, in the order of PROMPT_TOKEN_SOURCES: system, history, context, user, tools. */
+export type PromptTokenCounts = [number, number, number, number, number];
+
 /** What one model/embedding/retrieval/rerank span costs, read or priced from its attributes. */
 export interface CallCost {
   route: string;
@@ -18,6 +21,8 @@ export interface CallCost {
   markedRetry: boolean;
   requestHash?: string;
   ttftSeconds?: number;
+  /** From the prompt-breakdown attributes, when the instrumentation wrote them. */
+  promptTokens?: PromptTokenCounts;
 }
 
 /** A trace's calls summed per route/provider/model. */
@@ -57,4 +62,6 @@ export interface TraceRollup {
   calls: CallGroup[];
   unpriced: { provider: string; model: string; count: number }[];
   ttft: { provider: string; model: string; seconds: number }[];
+  /** Absent when no span said where its input tokens came from. */
+  promptTokens?: PromptTokenCounts;
 }

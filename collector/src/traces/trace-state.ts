@@ -3,7 +3,7 @@
 import * as sc from '@tokenledger/semconv';
 import type { SpanRecord } from '../model/span-record.ts';
 import { bool, str } from '../rollup/call-cost.ts';
-import type { CallCost, CallGroup, TraceLabels } from '../rollup/types.ts';
+import type { CallCost, CallGroup, PromptTokenCounts, TraceLabels } from '../rollup/types.ts';
 
 /** Attribution fields, each from the root span else the first span that has it. */
 export interface Attribution {
@@ -37,6 +37,7 @@ export class TraceState {
   readonly calls = new Map<string, CallGroup>();
   readonly unpriced = new Map<string, { provider: string; model: string; count: number }>();
   readonly ttft: { provider: string; model: string; seconds: number }[] = [];
+  readonly promptTokens: PromptTokenCounts = [0, 0, 0, 0, 0];
   /** First unmarked call per request hash: later identical requests are retries. */
   private repeats?: Map<string, Repeat>;
   /** Span ids seen: an OTLP client retrying a request whose answer it lost sends them again. */
@@ -90,6 +91,7 @@ export class TraceState {
       else this.unpriced.set(key, { provider: call.provider, model: call.model, count: 1 });
     }
     if (call.ttftSeconds !== undefined) this.ttft.push({ provider: call.provider, model: call.model, seconds: call.ttftSeconds });
+    if (call.promptTokens) for (let i = 0; i < 5; i++) this.promptTokens[i]! += call.promptTokens[i]!;
   }
 
   /** The earliest unmarked call of a request hash is the original; every other one is a retry. */
