@@ -2,7 +2,7 @@
 // through create), with cache creation/read tokens, service tier, cost, request hash and the GenAI metrics.
 // There is no upstream Anthropic instrumentation; this one follows the contrib style.
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { createGenAiMetrics, patchCreate, type GenAiMetrics, type SdkApi } from '@tokenledger/instrumentation-openai/sdk';
+import { createGenAiMetrics, patchCreate, type GenAiMetrics, type SdkApi } from '@tokenledger/instrumentation-core';
 import { OPERATION_CHAT, PROVIDER_ANTHROPIC, type PriceTier } from '@tokenledger/semconv';
 import { messageResult, messagesInputContent, messagesOutputContent, messagesRequestAttributes, MessagesStreamResult } from './messages.ts';
 import type { AnthropicInstrumentationConfig } from './types.ts';

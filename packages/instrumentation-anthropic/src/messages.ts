@@ -12,7 +12,7 @@ import {
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_P,
 } from '@tokenledger/semconv';
-import type { CallResult } from '@tokenledger/instrumentation-openai/sdk';
+import type { CallResult } from '@tokenledger/instrumentation-core';
 
 export function messagesRequestAttributes(params: any): Attributes {
   const attributes: Attributes = { [ATTR_GEN_AI_REQUEST_MODEL]: params.model };

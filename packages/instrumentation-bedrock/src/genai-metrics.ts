@@ -2,7 +2,7 @@
 // extension's own Bedrock metrics are switched off (they count Converse input without cache tokens
 // and skip InvokeModel); these replace them for all four operations.
 import { metrics, type MeterProvider } from '@opentelemetry/api';
-import { createGenAiMetrics, type GenAiMetrics } from '@tokenledger/instrumentation-openai/sdk';
+import { createGenAiMetrics, type GenAiMetrics } from '@tokenledger/instrumentation-core';
 
 const SCOPE = '@tokenledger/instrumentation-bedrock';
 let provider: MeterProvider | undefined;

@@ -2,7 +2,7 @@
 // request hash, where the prompt's characters are, opt-in content.
 import type { Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
-import { requestHash } from '@tokenledger/instrumentation-openai/sdk';
+import { requestHash } from '@tokenledger/instrumentation-core';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,

@@ -3,7 +3,7 @@
 // way to the app (time to first chunk; usage written before the upstream instrumentation ends the span,
 // also when the app abandons the stream).
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
-import { type CallOutcome, recordOutcome, safely } from '@tokenledger/instrumentation-openai/sdk';
+import { type CallOutcome, recordOutcome, safely } from '@tokenledger/instrumentation-core';
 import { approximateTokens, estimateTokens, type Usage } from '@tokenledger/pricing';
 import {
   ATTR_ERROR_TYPE,

@@ -1,7 +1,7 @@
 // Embeddings: request attributes and the provider-reported input tokens.
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_GEN_AI_REQUEST_MODEL } from '@tokenledger/semconv';
-import type { CallResult } from './result.ts';
+import type { CallResult } from '@tokenledger/instrumentation-core';
 
 export function embeddingsRequestAttributes(params: any): Attributes {
   return { [ATTR_GEN_AI_REQUEST_MODEL]: params.model };

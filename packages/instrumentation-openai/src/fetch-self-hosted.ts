@@ -20,10 +20,10 @@ import {
 } from '@tokenledger/semconv';
 import { chatResult, ChatStreamResult } from './chat.ts';
 import { embeddingsResult } from './embeddings.ts';
-import { createGenAiMetrics, recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from './genai.ts';
-import type { CallResult } from './result.ts';
-import { isSdkCall } from './sdk-patch.ts';
-import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from './self-hosted.ts';
+import { createGenAiMetrics, recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from '@tokenledger/instrumentation-core';
+import type { CallResult } from '@tokenledger/instrumentation-core';
+import { isSdkCall } from '@tokenledger/instrumentation-core';
+import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
 import type { SelfHostedFetchConfig } from './types.ts';
 
 /** Response bytes kept per call to read its usage; a larger body is not read (its usage is estimated). */

@@ -8,8 +8,8 @@ export { OpenAIInstrumentation, ENV_OPENAI_STREAM_USAGE } from './instrumentatio
 export { SelfHostedFetchInstrumentation } from './fetch-self-hosted.ts';
 export type { SelfHostedFetchConfig } from './types.ts';
 export type { OpenAIInstrumentationConfig } from './types.ts';
-export { ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints } from './self-hosted.ts';
-export type { SelfHostedEndpoint } from './self-hosted.ts';
+export { ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints } from '@tokenledger/instrumentation-core';
+export type { SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
 
 /**
  * The OpenAI instrumentation, and the one for self-hosted OpenAI-compatible servers called with plain

@@ -5,10 +5,10 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opent
 import { OPERATION_CHAT, OPERATION_EMBEDDINGS, PROVIDER_OPENAI, type PriceTier } from '@tokenledger/semconv';
 import { chatInputContent, chatOutputContent, chatRequestAttributes, chatResult, ChatStreamResult, isUsageOnlyChunk } from './chat.ts';
 import { embeddingsRequestAttributes, embeddingsResult } from './embeddings.ts';
-import { createGenAiMetrics, type GenAiMetrics } from './genai.ts';
+import { createGenAiMetrics, type GenAiMetrics } from '@tokenledger/instrumentation-core';
 import { responsesRequestAttributes, responsesResult, ResponsesStreamResult } from './responses.ts';
-import { patchCreate, type SdkApi } from './sdk-patch.ts';
-import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from './self-hosted.ts';
+import { patchCreate, type SdkApi } from '@tokenledger/instrumentation-core';
+import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
 import type { OpenAIInstrumentationConfig } from './types.ts';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';

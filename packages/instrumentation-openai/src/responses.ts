@@ -8,7 +8,7 @@ import {
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_P,
 } from '@tokenledger/semconv';
-import type { CallResult } from './result.ts';
+import type { CallResult } from '@tokenledger/instrumentation-core';
 
 export function responsesRequestAttributes(params: any): Attributes {
   const attributes: Attributes = { [ATTR_GEN_AI_REQUEST_MODEL]: params.model };

@@ -1,5 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import type { SelfHostedEndpoint } from './self-hosted.ts';
+import type { SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
 
 export interface OpenAIInstrumentationConfig extends InstrumentationConfig {
   /**

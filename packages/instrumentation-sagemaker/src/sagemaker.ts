@@ -13,7 +13,7 @@ import {
   type CallInfo,
   type GenAiMetrics,
   type SelfHostedEndpoint,
-} from '@tokenledger/instrumentation-openai/sdk';
+} from '@tokenledger/instrumentation-core';
 import { estimateTokens } from '@tokenledger/pricing';
 import {
   ATTR_GEN_AI_OPERATION_NAME,

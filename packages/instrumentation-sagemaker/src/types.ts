@@ -1,4 +1,4 @@
-import type { SelfHostedEndpoint } from '@tokenledger/instrumentation-openai/sdk';
+import type { SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
 import type { BedrockAgentRuntimeConfig } from '@tokenledger/retrieval';
 
 export interface SageMakerConfig {

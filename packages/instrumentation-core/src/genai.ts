@@ -1,5 +1,5 @@
 // Provider-neutral recording of a model call on its span (usage, response, cost, the GenAI metrics, request
-// hash, content gate), shared by the provider instrumentations through the `./sdk` export.
+// hash, content gate), shared by every provider instrumentation.
 import { hash } from 'node:crypto';
 import { diag, SpanStatusCode, ValueType, type Attributes, type Histogram, type Meter, type Span } from '@opentelemetry/api';
 import { costAttributes, defaultPriceBook, type Usage } from '@tokenledger/pricing';

@@ -1,0 +1,11 @@
+// Public API of @tokenledger/instrumentation-core: what every provider instrumentation records the same
+// way — usage, cost and the GenAI metrics of a finished call, errors, the request hash, opt-in content,
+// the span around a Stainless-generated SDK's create() (openai, @anthropic-ai/sdk), self-hosted pricing.
+export { createGenAiMetrics, recordOutcome, recordError, errorType, requestHash, safely, captureContent } from './genai.ts';
+export type { GenAiMetrics, CallInfo, CallOutcome } from './genai.ts';
+export type { CallResult } from './result.ts';
+export { patchCreate, isSdkCall } from './sdk-patch.ts';
+export type { SdkApi, SdkPatchHost } from './sdk-patch.ts';
+export { ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, endpointForUrl, selfHostedCost } from './self-hosted.ts';
+export type { SelfHostedEndpoint } from './self-hosted.ts';
+export { serverAttributes } from './server.ts';
