@@ -1,8 +1,7 @@
 // The metrics/API listener on TOKENLEDGER_HTTP_ADDR: routing, bearer auth, errors.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { diag } from '@opentelemetry/api';
+import { bearerCheck, listen, type RunningServer } from './listen.ts';
 import { type Router, sendJson } from './router.ts';
 
 export interface HttpServerOptions {
@@ -13,13 +12,10 @@ export interface HttpServerOptions {
   authToken?: string;
 }
 
-export interface RunningServer {
-  address: AddressInfo;
-  close(): Promise<void>;
-}
+export type { RunningServer } from './listen.ts';
 
 export async function startHttpServer(o: HttpServerOptions): Promise<RunningServer> {
-  const expected = o.authToken === undefined ? undefined : Buffer.from(`Bearer ${o.authToken}`);
+  const authorised = bearerCheck(o.authToken);
   const server = createServer((req, res) => void handle(req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -32,7 +28,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningServ
       res.setHeader('allow', o.router.methods(url.pathname).join(', '));
       return sendJson(res, 405, { error: `${req.method} not allowed` });
     }
-    if (!route.public && expected && !authorised(req.headers.authorization, expected)) {
+    if (!route.public && !authorised(req.headers.authorization)) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendJson(res, 401, { error: 'missing or wrong bearer token' });
     }
@@ -45,21 +41,5 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningServ
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
-  return {
-    address: server.address() as AddressInfo,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
-}
-
-function authorised(header: string | undefined, expected: Buffer): boolean {
-  const got = Buffer.from(header ?? '');
-  return got.length === expected.length && timingSafeEqual(got, expected);
+  return listen(server, o.host, o.port);
 }

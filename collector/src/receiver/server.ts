@@ -1,8 +1,6 @@
 // OTLP/HTTP receiver: POST /v1/traces and /v1/metrics, protobuf or JSON, gzip, with the status codes of
 // the OTLP specification. A 2xx for traces is sent only once the sink has made the spans durable.
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { Backpressure } from '../model/span-record.ts';
 import { BadEncoding, BodyTooLarge, readBody, RequestAborted } from './body.ts';
@@ -10,6 +8,7 @@ import { decodeMetricsJson, decodeMetricsProtobuf } from './metrics.ts';
 import { CONTENT_TYPE, type Encoding, exportResponse, statusBody } from './responses.ts';
 import { decodeTracesJson } from './traces-json.ts';
 import { decodeTracesProtobuf } from './traces-protobuf.ts';
+import { bearerCheck, listen } from '../http/listen.ts';
 import type { OtlpReceiver, OtlpReceiverOptions } from './types.ts';
 
 export const TRACES_PATH = '/v1/traces';
@@ -31,7 +30,7 @@ class InFlightExhausted extends Error {
 
 export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpReceiver> {
   const maxInFlight = o.maxInFlightBytes ?? 4 * o.maxBodyBytes;
-  const expectedAuth = o.authToken === undefined ? undefined : Buffer.from(`Bearer ${o.authToken}`);
+  const authorized = bearerCheck(o.authToken);
   let inFlight = 0;
   const headersTimeout = o.headersTimeoutMs ?? 10_000;
   const requestTimeout = o.requestTimeoutMs ?? 60_000;
@@ -47,12 +46,6 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
       diag.error('tokenledger receiver: unexpected failure', err);
       if (!res.headersSent) reply(res, 503, 'json', statusBody('json', 'internal error, retry later', UNAVAILABLE), { 'retry-after': String(STORE_RETRY_AFTER_S) });
     });
-  }
-
-  function authorized(header: string | undefined): boolean {
-    if (!expectedAuth) return true;
-    const given = Buffer.from(header ?? '');
-    return given.length === expectedAuth.length && timingSafeEqual(given, expectedAuth);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -137,18 +130,7 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
     reply(res, 200, enc, exportResponse(enc, 0, undefined, 'dataPoints'));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
-  return {
-    address: server.address() as AddressInfo,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
+  return listen(server, o.host, o.port);
 }
 
 function encodingOf(contentType: string | undefined): Encoding | undefined {
