@@ -1,7 +1,10 @@
 // The real @aws-sdk/client-cloudwatch against the local endpoint: every limit checked at the wire,
 // totals that match /metrics, and faults (throttling, 5xx, a bad datum, ambiguous timeouts, outages).
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from '../../packages/local-endpoints/src/cloudwatch-endpoint.ts';
+import { Outbox } from '../src/cloudwatch/outbox.ts';
+import type { Observation } from '../src/cloudwatch/types.ts';
 import { feed, type Harness, harness, registryTotal, until } from './cloudwatch-fixture.ts';
 
 let ep: CloudWatchEndpoint;
@@ -71,6 +74,35 @@ describe('CloudWatch export', () => {
     expect(dist.reduce((t, d) => t + d.values.length, 0)).toBeGreaterThan(300);
     expectTotalsMatch(h, undefined, ['OutcomeCostUSD']);
     expect(ep.datums.every((d) => d.metric === 'OutcomeCostUSD')).toBe(true);
+  });
+
+  it('gives single metrics their own dimensions (TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS), totals unchanged', async () => {
+    const h = await start({ TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: 'Tokens=Model;RetryCostUSD=' });
+    await feed(h, 400, 200);
+    await h.exporter.flush({ all: true });
+    expect(ep.violations).toEqual([]);
+    expectTotalsMatch(h);
+    const dimsOf = (metric: string) => new Set(ep.datums.filter((d) => d.metric === metric).map((d) => Object.keys(d.dimensions).sort().join(',')));
+    expect(dimsOf('Tokens')).toEqual(new Set(['Model,TokenType']));
+    expect(dimsOf('RetryCostUSD')).toEqual(new Set(['']));
+    expect(dimsOf('CostUSD')).toEqual(new Set(['Model,Tenant,Workflow']));
+    // Two models × token types, not 200 tenants' worth: one datum per model and type.
+    const tokens = ep.datums.filter((d) => d.metric === 'Tokens');
+    expect(tokens.length).toBe(new Set(tokens.map((d) => JSON.stringify(d.dimensions))).size);
+    expect(tokens.length).toBeLessThanOrEqual(8);
+  });
+
+  it('reads the outbox a datum at a time, so a bounded round splits no distribution but its last', () => {
+    const outbox = new Outbox(new DatabaseSync(':memory:'));
+    const obs = (tenant: string, value: number): Observation => {
+      const dims: [string, string][] = [['Tenant', tenant]];
+      return { metric: 'OutcomeCostUSD', unit: 'None', dims, dimsJson: JSON.stringify(dims), kind: 'dist', value, count: 1 };
+    };
+    // Values of two data arrive interleaved (as traces of two tenants finish).
+    for (let i = 0; i < 4; i++) outbox.add(0, [obs('b', i), obs('a', i)]);
+    const round = outbox.claimed(Infinity, 4);
+    expect(round.map((r) => r.dims[0]![1])).toEqual(['a', 'a', 'a', 'a']);
+    expect(outbox.claimed(Infinity, 10).map((r) => r.dims[0]![1])).toEqual(['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b']);
   });
 
   it('keeps requests under 1 MB when long dimension values make bytes bind before 1,000 data', async () => {

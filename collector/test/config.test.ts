@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cloudWatchConfigFromEnv } from '../src/cloudwatch/config.ts';
 import { configFromEnv } from '../src/config/env.ts';
 
 describe('configuration', () => {
@@ -32,5 +33,34 @@ describe('configuration', () => {
 
   it('blames the idle time set above the default maximum age', () => {
     expect(() => configFromEnv({ TOKENLEDGER_TRACE_IDLE_MS: '600000' })).toThrow(/^TOKENLEDGER_TRACE_IDLE_MS="600000" is invalid: expected at most TOKENLEDGER_TRACE_MAX_AGE_MS/);
+  });
+});
+
+describe('CloudWatch configuration', () => {
+  const on = { TOKENLEDGER_CLOUDWATCH_NAMESPACE: 'TokenLedger' };
+
+  it('is off without a namespace and has the defaults with one', () => {
+    expect(cloudWatchConfigFromEnv({})).toBeUndefined();
+    const c = cloudWatchConfigFromEnv(on)!;
+    expect([c.dimensions, c.metricDimensions, c.metrics.length, c.intervalMs, c.maxTps]).toEqual([['Tenant', 'Workflow', 'Model'], {}, 9, 60_000, 10]);
+  });
+
+  it('reads per-metric dimensions, case-insensitive, an empty list meaning none', () => {
+    const c = cloudWatchConfigFromEnv({ ...on, TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: ' tokens = workflow, MODEL ; RetryCostUSD= ;' })!;
+    expect(c.metricDimensions).toEqual({ Tokens: ['Workflow', 'Model'], RetryCostUSD: [] });
+  });
+
+  it.each([
+    ['TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS', 'Tokens:Workflow', /bad entry "Tokens:Workflow"/],
+    ['TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS', 'Cost=Tenant', /bad entry "Cost=Tenant"/],
+    ['TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS', 'Tokens=Tenant,Region', /comma-separated list of Tenant/],
+    ['TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS', 'Tokens=Tenant;tokens=Model', /Tokens is repeated/],
+    ['TOKENLEDGER_CLOUDWATCH_DIMENSIONS', 'Tenant,Region', /comma-separated list/],
+    ['TOKENLEDGER_CLOUDWATCH_METRICS', 'CostUSD,Bogus', /comma-separated list/],
+    ['TOKENLEDGER_CLOUDWATCH_MAX_TPS', '501', /account quota/],
+    ['TOKENLEDGER_CLOUDWATCH_NAMESPACE', 'AWS/Bedrock', /not starting with AWS/],
+  ])('refuses %s=%s naming the variable', (name, value, reason) => {
+    expect(() => cloudWatchConfigFromEnv({ ...on, [name]: value })).toThrow(new RegExp(`^${name}=`));
+    expect(() => cloudWatchConfigFromEnv({ ...on, [name]: value })).toThrow(reason);
   });
 });

@@ -34,6 +34,7 @@ export function cloudWatchConfigFromEnv(env: Env = process.env): CloudWatchConfi
     intervalMs: number(env, 'TOKENLEDGER_CLOUDWATCH_INTERVAL_MS', 60_000, 1, true),
     dimensions: list(env, 'TOKENLEDGER_CLOUDWATCH_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS),
     metrics: list(env, 'TOKENLEDGER_CLOUDWATCH_METRICS', METRICS, METRICS),
+    metricDimensions: metricDimensions(env, 'TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS'),
     maxTps: number(env, 'TOKENLEDGER_CLOUDWATCH_MAX_TPS', 10, 0.001, false),
     timeoutMs: number(env, 'TOKENLEDGER_CLOUDWATCH_TIMEOUT_MS', 10_000, 1, true),
     backoffMs: number(env, 'TOKENLEDGER_CLOUDWATCH_BACKOFF_MS', 1_000, 0, true),
@@ -87,12 +88,35 @@ function number(env: Env, name: string, fallback: number, min: number, integer: 
   return n;
 }
 
+/** `Metric=Dim,Dim;Metric=Dim`: an empty list means the metric carries no dimension. */
+function metricDimensions(env: Env, name: string): Partial<Record<string, string[]>> {
+  const v = text(env, name);
+  const out: Partial<Record<string, string[]>> = {};
+  if (v === undefined) return out;
+  const metricByLower = new Map(METRICS.map((m) => [m.toLowerCase(), m]));
+  for (const entry of v.split(';').map((e) => e.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const metric = metricByLower.get((eq < 0 ? entry : entry.slice(0, eq)).trim().toLowerCase());
+    if (eq < 0 || metric === undefined) {
+      throw new ConfigError(name, v, `Metric=Dim,Dim entries separated by ';', the metric one of ${METRICS.join(', ')} (bad entry "${entry}")`);
+    }
+    if (out[metric]) throw new ConfigError(name, v, `each metric once (${metric} is repeated)`);
+    out[metric] = parseList(name, v, entry.slice(eq + 1), DIMENSIONS, true);
+  }
+  return out;
+}
+
 function list(env: Env, name: string, allowed: readonly string[], fallback: readonly string[]): string[] {
   const v = text(env, name);
   if (v === undefined) return [...fallback];
-  const items = [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))];
+  return parseList(name, v, v, allowed, false);
+}
+
+/** `part` of the variable's value `v` as a list of `allowed` names, case-insensitive. */
+function parseList(name: string, v: string, part: string, allowed: readonly string[], emptyOk: boolean): string[] {
+  const items = [...new Set(part.split(',').map((s) => s.trim()).filter(Boolean))];
   const byLower = new Map(allowed.map((a) => [a.toLowerCase(), a]));
   const out = items.map((i) => byLower.get(i.toLowerCase()));
-  if (items.length === 0 || out.some((o) => o === undefined)) throw new ConfigError(name, v, `a comma-separated list of ${allowed.join(', ')}`);
+  if ((items.length === 0 && !emptyOk) || out.some((o) => o === undefined)) throw new ConfigError(name, v, `a comma-separated list of ${allowed.join(', ')}`);
   return out as string[];
 }

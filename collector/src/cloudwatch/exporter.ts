@@ -57,7 +57,7 @@ export class CloudWatchExporter {
     this.o = o;
     const c = o.config;
     this.outbox = new Outbox(o.db);
-    this.mapper = new ObservationMapper(c.dimensions, c.metrics);
+    this.mapper = new ObservationMapper(c.dimensions, c.metrics, c.metricDimensions);
     // Retries are the outbox's: one SDK attempt per send, so every outcome is seen and counted here.
     this.client = new CloudWatchClient({
       region: c.region, endpoint: c.endpoint, maxAttempts: 1,

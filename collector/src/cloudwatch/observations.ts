@@ -11,10 +11,13 @@ type DimValues = Partial<Record<string, string>>;
 export class ObservationMapper {
   private readonly dimensions: readonly string[];
   private readonly metrics: ReadonlySet<string>;
+  private readonly perMetric: Readonly<Partial<Record<string, readonly string[]>>>;
 
-  constructor(dimensions: readonly string[], metrics: readonly string[]) {
+  /** `perMetric` replaces `dimensions` for the metrics it names. */
+  constructor(dimensions: readonly string[], metrics: readonly string[], perMetric: Readonly<Partial<Record<string, readonly string[]>>> = {}) {
     this.dimensions = dimensions;
     this.metrics = new Set(metrics);
+    this.perMetric = perMetric;
   }
 
   fromRollup(r: TraceRollup): Observation[] {
@@ -56,7 +59,7 @@ export class ObservationMapper {
   private add(out: Observation[], metric: string, unit: StandardUnit, values: DimValues, kind: Observation['kind'], value: number, fixed?: [string, string]): void {
     if (!this.metrics.has(metric)) return;
     const dims: [string, string][] = [];
-    for (const d of this.dimensions) {
+    for (const d of this.perMetric[metric] ?? this.dimensions) {
       const v = values[d];
       if (v !== undefined) dims.push([d, dimensionValue(v)]);
     }

@@ -42,7 +42,7 @@ export class Outbox {
       ON CONFLICT (ts_ms, metric, dims, vkey) WHERE claimed = 0
       DO UPDATE SET value = CASE WHEN kind = 'sum' THEN value + excluded.value ELSE value END, count = count + excluded.count`);
     this.claim = db.prepare('UPDATE cloudwatch_outbox SET claimed = 1 WHERE claimed = 0 AND ts_ms < ?');
-    this.selectClaimed = db.prepare('SELECT id, ts_ms, metric, unit, dims, kind, value, count FROM cloudwatch_outbox WHERE claimed = 1 ORDER BY id LIMIT ?');
+    this.selectClaimed = db.prepare('SELECT id, ts_ms, metric, unit, dims, kind, value, count FROM cloudwatch_outbox WHERE claimed = 1 ORDER BY ts_ms, metric, dims, id LIMIT ?');
     this.remove = db.prepare('DELETE FROM cloudwatch_outbox WHERE id = ?');
     this.countRows = db.prepare('SELECT count(*) AS n FROM cloudwatch_outbox');
   }
@@ -59,7 +59,10 @@ export class Outbox {
     else transaction(this.db, write);
   }
 
-  /** Claims the rows of intervals that started before `beforeMs` and returns up to `limit` claimed rows (older claims included, oldest first). */
+  /**
+   * Claims the rows of intervals that started before `beforeMs` and returns up to `limit` claimed rows (older
+   * claims included, oldest first), grouped by datum so that a round splits no distribution but its last.
+   */
   claimed(beforeMs: number, limit: number): OutboxRow[] {
     this.claim.run(beforeMs);
     const rows = this.selectClaimed.all(limit) as { id: number; ts_ms: number; metric: string; unit: string; dims: string; kind: string; value: number; count: number }[];

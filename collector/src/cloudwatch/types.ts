@@ -10,6 +10,12 @@ export interface CloudWatchConfig {
   intervalMs: number;
   /** Dimensions each metric carries when it has them, from Tenant, Feature, Workflow, Route, Provider, Model, Outcome, Component. Env TOKENLEDGER_CLOUDWATCH_DIMENSIONS, default `Tenant,Workflow,Model`. */
   dimensions: string[];
+  /**
+   * Dimensions of single metrics, replacing `dimensions` for them: e.g. `Tokens=Workflow,Model;RetryCostUSD=Workflow`
+   * keeps tenant-level detail on the money and outcome metrics and fewer custom metrics (and data per request)
+   * for the rest. Env TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS (`Metric=Dim,Dim;…`), default none.
+   */
+  metricDimensions: Partial<Record<string, string[]>>;
   /** The metrics exported (CostUSD, OutcomeCostUSD, Outcomes, Successes, Tokens, RetryCostUSD, CacheSavingsUSD, UnpricedCalls, TimeToFirstToken). Env TOKENLEDGER_CLOUDWATCH_METRICS, default all. */
   metrics: string[];
   /** Requests per second this collector may use of the account's shared 500 TPS PutMetricData quota. Env TOKENLEDGER_CLOUDWATCH_MAX_TPS, default 10. */
