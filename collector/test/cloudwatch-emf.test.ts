@@ -95,6 +95,19 @@ describe('EMF output', () => {
     expect(registryTotal(s, 'tokenledger_emf_events_total')).toBe(lines.length);
   });
 
+  it('gives single metrics their own dimension sets (the CloudWatch setting, unless EMF has its own)', async () => {
+    const file = join(tempDir(), 'emf.log');
+    const s = start({ TOKENLEDGER_EMF_OUTPUT: `file:${file}`, TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: 'Tokens=Model' });
+    expect(emfConfigFromEnv({ TOKENLEDGER_EMF_OUTPUT: 'stdout', TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: 'Tokens=Model', TOKENLEDGER_EMF_METRIC_DIMENSIONS: 'Tokens=' })!.metricDimensions).toEqual({ Tokens: [] });
+    await feed(s, 40, 4);
+    await s.emf.close();
+    const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => validate(l, s.emfConfig.maxEventBytes));
+    const setsOf = (metric: string) => new Set(events.filter((e) => e[metric] !== undefined).map((e) => e._aws.CloudWatchMetrics[0].Dimensions[0].slice().sort().join(',')));
+    expect(setsOf('Tokens')).toEqual(new Set(['Model,TokenType']));
+    expect(setsOf('CostUSD')).toEqual(new Set(['Model,Tenant,Workflow']));
+    expect(emfTotal(events, 'Tokens')).toBe(registryTotal(s, 'tokenledger_tokens_total'));
+  });
+
   it('keeps events under the size limit by spreading values over more events', async () => {
     const file = join(tempDir(), 'emf.log');
     const s = start({ TOKENLEDGER_EMF_OUTPUT: `file:${file}`, TOKENLEDGER_EMF_MAX_EVENT_BYTES: '1500', TOKENLEDGER_EMF_DIMENSIONS: 'Tenant' });

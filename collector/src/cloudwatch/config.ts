@@ -55,6 +55,7 @@ export function emfConfigFromEnv(env: Env = process.env): EmfConfig | undefined 
     dimensions: env.TOKENLEDGER_EMF_DIMENSIONS?.trim()
       ? list(env, 'TOKENLEDGER_EMF_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS)
       : list(env, 'TOKENLEDGER_CLOUDWATCH_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS),
+    metricDimensions: metricDimensions(env, env.TOKENLEDGER_EMF_METRIC_DIMENSIONS?.trim() ? 'TOKENLEDGER_EMF_METRIC_DIMENSIONS' : 'TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS'),
     maxEventBytes: number(env, 'TOKENLEDGER_EMF_MAX_EVENT_BYTES', output.kind === 'udp' ? 65_000 : 262_144, 1_024, true),
   };
 }

@@ -22,7 +22,7 @@ export class EmfWriter {
     this.config = o.config;
     this.clock = o.clock;
     this.sink = o.sink ?? openEmfSink(o.config.output);
-    this.mapper = new ObservationMapper(o.config.dimensions, METRICS);
+    this.mapper = new ObservationMapper(o.config.dimensions, METRICS, o.config.metricDimensions);
     this.events = o.registry.counter(sc.METRIC_EMF_EVENTS_TOTAL, 'EMF events written.', []);
   }
 

@@ -36,6 +36,8 @@ export interface EmfConfig {
   namespace: string;
   /** Dimensions, as for CloudWatch. Env TOKENLEDGER_EMF_DIMENSIONS, default TOKENLEDGER_CLOUDWATCH_DIMENSIONS. */
   dimensions: string[];
+  /** Dimensions of single metrics, as for CloudWatch. Env TOKENLEDGER_EMF_METRIC_DIMENSIONS, default TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS. */
+  metricDimensions: Partial<Record<string, string[]>>;
   /** Largest event in bytes. Env TOKENLEDGER_EMF_MAX_EVENT_BYTES, default 262144 (256 KB; 65000 for UDP). */
   maxEventBytes: number;
 }
