@@ -3,6 +3,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from '../../packages/local-endpoints/src/cloudwatch-endpoint.ts';
+import { classify } from '../src/cloudwatch/classify.ts';
 import { Outbox } from '../src/cloudwatch/outbox.ts';
 import type { Observation } from '../src/cloudwatch/types.ts';
 import { feed, type Harness, harness, registryTotal, until } from './cloudwatch-fixture.ts';
@@ -154,36 +155,63 @@ describe('CloudWatch export', () => {
     expect(h.exporter.outbox.size()).toBe(0);
   });
 
-  it('counts a timeout after the data was recorded as ambiguous and resends it (a measured duplicate)', async () => {
+  it('presumes a request sent whole and never answered recorded: counted as ambiguous, not resent, no duplicate', async () => {
     // Short enough for the unanswered request, long enough for the others on a loaded machine.
     const h = await start({ TOKENLEDGER_CLOUDWATCH_TIMEOUT_MS: '1500' }, { timeoutsAfterRecord: 1 });
+    await feed(h, 50, 10);
+    await h.exporter.flush({ all: true });
+    const timedOut = ep.requests.find((r) => r.outcome === 'timeout_after_record')!;
+    expect(timedOut).toBeDefined();
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(1);
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_datums_total')).toBe(timedOut.datums);
+    expectTotalsMatch(h);
+    expect(h.exporter.outbox.size()).toBe(0);
+  });
+
+  it('resends it with TOKENLEDGER_CLOUDWATCH_RESEND_AMBIGUOUS=true: the duplicate is exactly the counted data', async () => {
+    const h = await start({ TOKENLEDGER_CLOUDWATCH_TIMEOUT_MS: '1500', TOKENLEDGER_CLOUDWATCH_RESEND_AMBIGUOUS: 'true' }, { timeoutsAfterRecord: 1 });
     await feed(h, 50, 10);
     await h.exporter.flush({ all: true });
     expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(1);
     const timedOut = ep.requests.find((r) => r.outcome === 'timeout_after_record')!;
     expect(timedOut).toBeDefined();
-    // The duplicate is exactly the data of the ambiguous request.
     const dup = (m: string) => timedOut.data.filter((d) => d.metric === m).reduce((t, d) => t + d.values.reduce((a, v, i) => a + v * d.counts[i]!, 0), 0);
     expectTotalsMatch(h, dup);
     expect(h.exporter.outbox.size()).toBe(0);
   });
 
-  it('measures the duplicates of 10% ambiguous calls (recorded, then the connection dropped) and reports them', async () => {
+  /** Data recorded more than once at the endpoint. */
+  function duplicates(): number {
+    const seen = new Map<string, number>();
+    for (const d of ep.datums) {
+      const key = JSON.stringify([d.metric, d.dimensions, d.timestampMs, d.values, d.counts]);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    return [...seen.values()].reduce((t, n) => t + n - 1, 0);
+  }
+
+  it('keeps duplicates at zero with 10% of calls recorded and then reset, and reports the ambiguous data', async () => {
     const h = await start({}, { resetAfterRecordRate: 0.1, seed: 11 });
+    await feed(h, 1500, 1500);
+    await h.exporter.flush({ all: true });
+    const resets = ep.requests.filter((r) => r.outcome === 'reset_after_record');
+    expect(resets.length).toBeGreaterThan(0);
+    expect(duplicates()).toBe(0);
+    expectTotalsMatch(h);
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(resets.length);
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_datums_total')).toBe(resets.reduce((t, r) => t + r.datums, 0));
+  });
+
+  it('measures the duplicates of the same faults when resending (at least once) and reports them', async () => {
+    const h = await start({ TOKENLEDGER_CLOUDWATCH_RESEND_AMBIGUOUS: 'true' }, { resetAfterRecordRate: 0.1, seed: 11 });
     await feed(h, 1500, 1500);
     await h.exporter.flush({ all: true });
     const resets = ep.requests.filter((r) => r.outcome === 'reset_after_record');
     expect(resets.length).toBeGreaterThan(0);
     expect(counter(h, 'tokenledger_cloudwatch_ambiguous_requests_total')).toBe(resets.length);
     // Data recorded twice at the endpoint = the data of the ambiguous requests = what the collector reports.
-    const seen = new Map<string, number>();
-    for (const d of ep.datums) {
-      const key = JSON.stringify([d.metric, d.dimensions, d.timestampMs, d.values, d.counts]);
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-    }
-    const duplicates = [...seen.values()].reduce((t, n) => t + n - 1, 0);
-    expect(duplicates).toBe(resets.reduce((t, r) => t + r.datums, 0));
-    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_datums_total')).toBe(duplicates);
+    expect(duplicates()).toBe(resets.reduce((t, r) => t + r.datums, 0));
+    expect(counter(h, 'tokenledger_cloudwatch_ambiguous_datums_total')).toBe(duplicates());
     const dup = (m: string) => resets.flatMap((r) => r.data).filter((d) => d.metric === m).reduce((t, d) => t + d.values.reduce((a, v, i) => a + v * d.counts[i]!, 0), 0);
     expectTotalsMatch(h, dup);
   });
@@ -251,5 +279,24 @@ describe('CloudWatch export', () => {
     expect(ep.datums.length).toBeGreaterThan(0);
     expect(ep.datums.every((d) => d.timestampMs % 60_000 === 0)).toBe(true);
     expectTotalsMatch(h);
+  });
+});
+
+describe('what a failed PutMetricData means', () => {
+  const timeout = Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+  const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+  const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+
+  it('calls a timeout or reset ambiguous only when the request left whole (a partial request is never recorded)', () => {
+    expect([classify(timeout, true), classify(reset, true)].map((c) => [c.result, c.ambiguous])).toEqual([['timeout', true], ['network', true]]);
+    expect([classify(timeout, false), classify(reset, false)].map((c) => [c.result, c.ambiguous])).toEqual([['timeout', false], ['network', false]]);
+    expect(classify(refused, true)).toMatchObject({ result: 'network', ambiguous: false });
+  });
+
+  it('never retries invalid data, retries throttling and 5xx', () => {
+    const sdk = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+    expect(classify(sdk('InvalidParameterValue', 400), true).result).toBe('invalid');
+    expect(classify(sdk('Throttling', 400), true).result).toBe('throttled');
+    expect(classify(sdk('InternalServiceError', 500), true)).toMatchObject({ result: 'server_error', ambiguous: false });
   });
 });

@@ -42,7 +42,8 @@ describe('CloudWatch configuration', () => {
   it('is off without a namespace and has the defaults with one', () => {
     expect(cloudWatchConfigFromEnv({})).toBeUndefined();
     const c = cloudWatchConfigFromEnv(on)!;
-    expect([c.dimensions, c.metricDimensions, c.metrics.length, c.intervalMs, c.maxTps]).toEqual([['Tenant', 'Workflow', 'Model'], {}, 9, 60_000, 10]);
+    expect([c.dimensions, c.metricDimensions, c.metrics.length, c.intervalMs, c.maxTps, c.resendAmbiguous]).toEqual([['Tenant', 'Workflow', 'Model'], {}, 9, 60_000, 10, false]);
+    expect(cloudWatchConfigFromEnv({ ...on, TOKENLEDGER_CLOUDWATCH_RESEND_AMBIGUOUS: 'TRUE' })!.resendAmbiguous).toBe(true);
   });
 
   it('reads per-metric dimensions, case-insensitive, an empty list meaning none', () => {
@@ -58,6 +59,7 @@ describe('CloudWatch configuration', () => {
     ['TOKENLEDGER_CLOUDWATCH_DIMENSIONS', 'Tenant,Region', /comma-separated list/],
     ['TOKENLEDGER_CLOUDWATCH_METRICS', 'CostUSD,Bogus', /comma-separated list/],
     ['TOKENLEDGER_CLOUDWATCH_MAX_TPS', '501', /account quota/],
+    ['TOKENLEDGER_CLOUDWATCH_RESEND_AMBIGUOUS', 'yes', /true or false/],
     ['TOKENLEDGER_CLOUDWATCH_NAMESPACE', 'AWS/Bedrock', /not starting with AWS/],
   ])('refuses %s=%s naming the variable', (name, value, reason) => {
     expect(() => cloudWatchConfigFromEnv({ ...on, [name]: value })).toThrow(new RegExp(`^${name}=`));

@@ -37,6 +37,7 @@ export function cloudWatchConfigFromEnv(env: Env = process.env): CloudWatchConfi
     metricDimensions: metricDimensions(env, 'TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS'),
     maxTps: number(env, 'TOKENLEDGER_CLOUDWATCH_MAX_TPS', 10, 0.001, false),
     timeoutMs: number(env, 'TOKENLEDGER_CLOUDWATCH_TIMEOUT_MS', 10_000, 1, true),
+    resendAmbiguous: flag(env, 'TOKENLEDGER_CLOUDWATCH_RESEND_AMBIGUOUS', false),
     backoffMs: number(env, 'TOKENLEDGER_CLOUDWATCH_BACKOFF_MS', 1_000, 0, true),
     maxBackoffMs: number(env, 'TOKENLEDGER_CLOUDWATCH_MAX_BACKOFF_MS', 60_000, 0, true),
   };
@@ -77,6 +78,13 @@ function url(env: Env, name: string): string | undefined {
   const v = text(env, name);
   if (v !== undefined && !/^https?:\/\/[^/]+/.test(v)) throw new ConfigError(name, v, 'an http(s):// URL');
   return v;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const v = text(env, name)?.toLowerCase();
+  if (v === undefined) return fallback;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ConfigError(name, v, 'true or false');
 }
 
 function number(env: Env, name: string, fallback: number, min: number, integer: boolean): number {

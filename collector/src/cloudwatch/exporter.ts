@@ -1,6 +1,7 @@
 // CloudWatch export: finalised roll-ups → durable outbox → paced, batched PutMetricData through the
 // real AWS SDK client. Retries (with backoff) throttling, 5xx, timeouts and network errors; bisects a
-// request CloudWatch calls invalid until the bad datum is found, drops it alone and sends the rest.
+// request CloudWatch calls invalid until the bad datum is found, drops it alone and sends the rest. A request
+// sent whole but never answered is presumed recorded (counted as ambiguous), unless configured to resend.
 import type { DatabaseSync } from 'node:sqlite';
 import { CloudWatchClient, type CloudWatchClientConfig, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { diag } from '@opentelemetry/api';
@@ -12,6 +13,7 @@ import { buildBatches, type PendingDatum, validValue } from './batch.ts';
 import { classify, type SendResult } from './classify.ts';
 import { aggregate, ObservationMapper } from './observations.ts';
 import { Outbox } from './outbox.ts';
+import { SentProbe } from './sent-probe.ts';
 import type { CloudWatchConfig, Observation } from './types.ts';
 
 /** Outbox rows read per round: bounds the memory one flush uses. */
@@ -58,16 +60,23 @@ export class CloudWatchExporter {
     const c = o.config;
     this.outbox = new Outbox(o.db);
     this.mapper = new ObservationMapper(c.dimensions, c.metrics, c.metricDimensions);
-    // Retries are the outbox's: one SDK attempt per send, so every outcome is seen and counted here.
+    // Retries are the outbox's: one SDK attempt per send, so every outcome is seen and counted here. A
+    // connection per request (no keep-alive; at ≤ 1 request/s the handshake costs nothing) means a reset
+    // never comes from a stale pooled socket, so "sent whole, no answer" reliably means ambiguous.
     this.client = new CloudWatchClient({
       region: c.region, endpoint: c.endpoint, maxAttempts: 1,
-      requestHandler: { requestTimeout: c.timeoutMs, connectionTimeout: c.timeoutMs, throwOnRequestTimeout: true },
+      requestHandler: {
+        requestTimeout: c.timeoutMs, connectionTimeout: c.timeoutMs, throwOnRequestTimeout: true,
+        httpAgent: { keepAlive: false }, httpsAgent: { keepAlive: false },
+      },
       ...o.clientConfig,
     });
     const r = o.registry;
     this.requests = r.counter(sc.METRIC_CLOUDWATCH_REQUESTS_TOTAL, 'PutMetricData requests by result.', [sc.LABEL_RESULT]);
-    this.ambiguous = r.counter(sc.METRIC_CLOUDWATCH_AMBIGUOUS_REQUESTS_TOTAL, 'PutMetricData requests that timed out or were reset after sending: they may have landed, and are retried.', []);
-    this.ambiguousDatums = r.counter(sc.METRIC_CLOUDWATCH_AMBIGUOUS_DATUMS_TOTAL, 'Metric data of ambiguous requests, sent again: an upper bound of duplicates in CloudWatch.', []);
+    this.ambiguous = r.counter(sc.METRIC_CLOUDWATCH_AMBIGUOUS_REQUESTS_TOTAL, 'PutMetricData requests sent whole that timed out or were reset unanswered: they may have landed.', []);
+    this.ambiguousDatums = r.counter(sc.METRIC_CLOUDWATCH_AMBIGUOUS_DATUMS_TOTAL, c.resendAmbiguous
+      ? 'Metric data of ambiguous requests, sent again: an upper bound of duplicates in CloudWatch.'
+      : 'Metric data of ambiguous requests, presumed recorded and not resent: an upper bound of data CloudWatch may lack.', []);
     this.sent = r.counter(sc.METRIC_CLOUDWATCH_DATUMS_SENT_TOTAL, 'Metric data acknowledged by CloudWatch.', []);
     this.dropped = r.counter(sc.METRIC_CLOUDWATCH_DATUMS_DROPPED_TOTAL, 'Metric data dropped, by reason.', [sc.LABEL_REASON]);
     r.gauge(sc.METRIC_CLOUDWATCH_OUTBOX_ROWS, 'Rows waiting in the CloudWatch outbox.', () => this.outbox.size());
@@ -145,9 +154,9 @@ export class CloudWatchExporter {
   /** True when every datum was acknowledged or dropped as invalid; false on a retryable failure. */
   private async sendBisecting(req: PendingDatum[]): Promise<boolean> {
     const result = await this.send(req);
-    if (result === 'ok') {
+    if (result === 'ok' || result === 'presumed_recorded') {
       this.outbox.delete(req.flatMap((d) => d.rowIds));
-      this.sent.inc([], req.length);
+      if (result === 'ok') this.sent.inc([], req.length);
       this.failures = 0;
       return true;
     }
@@ -160,18 +169,22 @@ export class CloudWatchExporter {
     return (await this.sendBisecting(req.slice(0, half))) && (await this.sendBisecting(req.slice(half)));
   }
 
-  private async send(req: PendingDatum[]): Promise<SendResult> {
+  private async send(req: PendingDatum[]): Promise<SendResult | 'presumed_recorded'> {
     await this.pace();
+    const command = new PutMetricDataCommand({ Namespace: this.o.config.namespace, MetricData: req.map((d) => d.datum) });
+    const { probe, result: sending } = SentProbe.run(() => this.client.send(command));
     try {
-      await this.client.send(new PutMetricDataCommand({ Namespace: this.o.config.namespace, MetricData: req.map((d) => d.datum) }));
+      await sending;
       this.requests.inc(['ok']);
       return 'ok';
     } catch (err) {
-      const { result, ambiguous, code } = classify(err);
+      const { result, ambiguous, code } = classify(err, probe.fullySent);
       this.requests.inc([result]);
       if (ambiguous) {
         this.ambiguous.inc([]);
         this.ambiguousDatums.inc([], req.length);
+        diag.warn(`tokenledger cloudwatch: PutMetricData sent whole, unanswered (${code}): ${this.o.config.resendAmbiguous ? 'resending' : 'presumed recorded'}`);
+        if (!this.o.config.resendAmbiguous) return 'presumed_recorded';
       }
       if (result === 'other') diag.error(`tokenledger cloudwatch: PutMetricData failed (${code}); retrying`, err);
       else diag.debug(`tokenledger cloudwatch: PutMetricData ${result} (${code})`);

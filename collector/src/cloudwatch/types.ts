@@ -20,8 +20,15 @@ export interface CloudWatchConfig {
   metrics: string[];
   /** Requests per second this collector may use of the account's shared 500 TPS PutMetricData quota. Env TOKENLEDGER_CLOUDWATCH_MAX_TPS, default 10. */
   maxTps: number;
-  /** Socket timeout of one request; a timeout after sending is counted as ambiguous and retried. Env TOKENLEDGER_CLOUDWATCH_TIMEOUT_MS, default 10000. */
+  /** Socket timeout of one request; a timeout after sending the request whole is ambiguous (see `resendAmbiguous`). Env TOKENLEDGER_CLOUDWATCH_TIMEOUT_MS, default 10000. */
   timeoutMs: number;
+  /**
+   * What to do with a request sent whole that timed out or was reset unanswered (PutMetricData has no
+   * idempotency token): false presumes it recorded (at most once: no duplicates, possibly a gap), true sends it
+   * again (at least once: no gap, possibly duplicates). Either way it is counted in
+   * tokenledger_cloudwatch_ambiguous_*. Env TOKENLEDGER_CLOUDWATCH_RESEND_AMBIGUOUS, default false.
+   */
+  resendAmbiguous: boolean;
   /** First retry delay after throttling, 5xx, timeouts or network errors; doubles (with jitter) per failure. Env TOKENLEDGER_CLOUDWATCH_BACKOFF_MS, default 1000. */
   backoffMs: number;
   /** Longest retry delay. Env TOKENLEDGER_CLOUDWATCH_MAX_BACKOFF_MS, default 60000. */
