@@ -5,30 +5,48 @@ import {
   RESOURCE_K8S_POD_NAME, RESOURCE_SERVICE_NAME,
 } from '@tokenledger/semconv';
 
-const SPAN_PREFIXES: readonly string[] = KEPT_SPAN_ATTRIBUTE_PREFIXES;
-const SPAN_KEYS = new Set([ATTR_ERROR_TYPE]);
-const RESOURCE_PREFIXES = [RESOURCE_CLOUD_PREFIX];
-const RESOURCE_KEYS = new Set([RESOURCE_SERVICE_NAME, RESOURCE_HOST_ID, RESOURCE_HOST_NAME, RESOURCE_K8S_POD_NAME]);
+interface Rules {
+  keys: ReadonlySet<string>;
+  prefixes: readonly string[];
+}
+
+// The kept names by their first character: a key is compared only with the few that can match, and
+// most keys are dropped on their first character (the protobuf decoder checks it before decoding them).
+function byFirstChar(keys: readonly string[], prefixes: readonly string[]): (Rules | undefined)[] {
+  const rules: (Rules | undefined)[] = [];
+  for (const first of new Set([...keys, ...prefixes].map((n) => n.charCodeAt(0)))) {
+    const starts = (n: string) => n.charCodeAt(0) === first;
+    rules[first] = { keys: new Set(keys.filter(starts)), prefixes: prefixes.filter(starts) };
+  }
+  return rules;
+}
+
+const SPAN = byFirstChar([ATTR_ERROR_TYPE], KEPT_SPAN_ATTRIBUTE_PREFIXES);
+const RESOURCE = byFirstChar([RESOURCE_SERVICE_NAME, RESOURCE_HOST_ID, RESOURCE_HOST_NAME, RESOURCE_K8S_POD_NAME], [RESOURCE_CLOUD_PREFIX]);
+
+function keeps(rules: (Rules | undefined)[], key: string): boolean {
+  const r = rules[key.charCodeAt(0)];
+  if (r === undefined) return false;
+  if (r.keys.has(key)) return true;
+  for (const p of r.prefixes) if (key.startsWith(p)) return true;
+  return false;
+}
 
 /** Whether a span attribute key is kept. */
 export function keepSpanKey(key: string): boolean {
-  return SPAN_KEYS.has(key) || SPAN_PREFIXES.some((p) => key.startsWith(p));
+  return keeps(SPAN, key);
 }
 
 /** Whether a resource attribute key is kept (merged under the span's own attributes). */
 export function keepResourceKey(key: string): boolean {
-  return RESOURCE_KEYS.has(key) || RESOURCE_PREFIXES.some((p) => key.startsWith(p));
+  return keeps(RESOURCE, key);
 }
 
-// First bytes of every kept key: the protobuf decoder rejects most keys before decoding them to a string.
-const firstBytes = (names: Iterable<string>): Set<number> => new Set([...names].map((n) => n.charCodeAt(0)));
-const spanFirst = firstBytes([...SPAN_PREFIXES, ...SPAN_KEYS]);
-const resourceFirst = firstBytes([...RESOURCE_PREFIXES, ...RESOURCE_KEYS]);
-
+// Kept names are ASCII, so a key's first byte is its first character whenever it can match.
 export function mayKeepSpanKey(firstByte: number): boolean {
-  return spanFirst.has(firstByte);
+  return SPAN[firstByte] !== undefined;
 }
 
 export function mayKeepResourceKey(firstByte: number): boolean {
-  return resourceFirst.has(firstByte);
+  return RESOURCE[firstByte] !== undefined;
 }

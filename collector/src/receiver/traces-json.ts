@@ -75,20 +75,45 @@ function statusCode(v: unknown): number {
   return typeof v === 'string' ? (STATUS_NAMES[v] ?? Number(v)) : Number(v ?? 0);
 }
 
-const HEX = /^[0-9a-fA-F]*$/;
-
 function hexId(v: unknown, field: string): string {
   if (v === undefined || v === null || v === '') return '';
-  if (typeof v !== 'string' || v.length % 2 !== 0 || !HEX.test(v)) throw new DecodeError(`${field} must be a hex string`);
-  return v.toLowerCase();
+  if (typeof v !== 'string' || v.length % 2 !== 0) throw new DecodeError(`${field} must be a hex string`);
+  let upper = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x46) upper = true; // A-F
+    else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) throw new DecodeError(`${field} must be a hex string`);
+  }
+  // Most senders write lower case already: no new string for them.
+  return upper ? v.toLowerCase() : v;
 }
 
 function nanosToMs(v: unknown): number {
   if (v === undefined || v === null) return 0;
-  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(Math.trunc(v)) : undefined;
-  if (s === undefined || !/^\d+$/.test(s)) throw new DecodeError('time fields must be unsigned integers (string or number)');
-  // Nanoseconds exceed 2^53: split so milliseconds keep sub-millisecond precision.
-  return s.length > 6 ? Number(s.slice(0, -6)) + Number(s.slice(-6)) / 1e6 : Number(s) / 1e6;
+  if (typeof v === 'string') return digitsToMs(v);
+  if (typeof v === 'number') return digitsToMs(String(Math.trunc(v)));
+  throw timeError();
+}
+
+// Nanoseconds exceed 2^53: split so milliseconds keep sub-millisecond precision. The digits are summed
+// as they are checked (no regular expression, no slices), which is exact up to 15 digits of milliseconds.
+function digitsToMs(s: string): number {
+  if (s.length === 0) throw timeError();
+  const split = s.length - 6;
+  let ms = 0;
+  let frac = 0;
+  for (let i = 0; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) throw timeError();
+    if (i < split) ms = ms * 10 + d;
+    else frac = frac * 10 + d;
+  }
+  if (split > 15) ms = Number(s.slice(0, split));
+  return ms + frac / 1e6;
+}
+
+function timeError(): DecodeError {
+  return new DecodeError('time fields must be unsigned integers (string or number)');
 }
 
 function list(v: unknown, field: string): unknown[] {
