@@ -6,7 +6,7 @@ import {
 } from '@tokenledger/semconv';
 
 interface Rules {
-  keys: ReadonlySet<string>;
+  keys: readonly string[];
   prefixes: readonly string[];
 }
 
@@ -16,7 +16,7 @@ function byFirstChar(keys: readonly string[], prefixes: readonly string[]): (Rul
   const rules: (Rules | undefined)[] = [];
   for (const first of new Set([...keys, ...prefixes].map((n) => n.charCodeAt(0)))) {
     const starts = (n: string) => n.charCodeAt(0) === first;
-    rules[first] = { keys: new Set(keys.filter(starts)), prefixes: prefixes.filter(starts) };
+    rules[first] = { keys: keys.filter(starts), prefixes: prefixes.filter(starts) };
   }
   return rules;
 }
@@ -27,8 +27,9 @@ const RESOURCE = byFirstChar([RESOURCE_SERVICE_NAME, RESOURCE_HOST_ID, RESOURCE_
 function keeps(rules: (Rules | undefined)[], key: string): boolean {
   const r = rules[key.charCodeAt(0)];
   if (r === undefined) return false;
-  if (r.keys.has(key)) return true;
+  // Arrays of one or two names: comparing beats hashing a key that is a new string in every request.
   for (const p of r.prefixes) if (key.startsWith(p)) return true;
+  for (const k of r.keys) if (key === k) return true;
   return false;
 }
 
