@@ -12,6 +12,7 @@ export const ENV_INSTANCE_ID = 'TOKENLEDGER_INSTANCE_ID';
 export const ENV_INSTANCE_TYPE = 'TOKENLEDGER_INSTANCE_TYPE';
 export const ENV_REGION = 'TOKENLEDGER_REGION';
 export const ENV_AVAILABILITY_ZONE = 'TOKENLEDGER_AVAILABILITY_ZONE';
+export const ENV_EC2_METADATA = 'TOKENLEDGER_EC2_METADATA';
 
 const NEURON_MONITOR = 'neuron-monitor';
 const NEURON_MONITOR_INSTALLED = '/opt/aws/neuron/bin/neuron-monitor';
@@ -35,7 +36,11 @@ export function acceleratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): 
     region: env[ENV_REGION] || undefined,
     availabilityZone: env[ENV_AVAILABILITY_ZONE] || undefined,
   };
-  const config: AcceleratorConfig = { kind: kind as AcceleratorKind, instance };
+  const ec2Metadata = env[ENV_EC2_METADATA]?.trim().toLowerCase();
+  if (ec2Metadata && ec2Metadata !== 'true' && ec2Metadata !== 'false') {
+    throw new Error(`${ENV_EC2_METADATA}="${env[ENV_EC2_METADATA]}" must be true or false`);
+  }
+  const config: AcceleratorConfig = { kind: kind as AcceleratorKind, instance, ec2Metadata: ec2Metadata !== 'false' };
   if (kind === 'neuron') {
     config.executable = env[ENV_NEURON_MONITOR_PATH] || undefined;
     config.neuronMonitorConfig = env[ENV_NEURON_MONITOR_CONFIG] || undefined;

@@ -8,12 +8,13 @@ import {
   ENV_NVIDIA_SMI_PATH,
   monitorExecutable,
 } from './config.ts';
+import { fillIdentity, identityIncomplete, lookupEc2Identity } from './ec2-identity.ts';
 import { MonitorProcess } from './monitor-process.ts';
 import { NeuronMetrics } from './neuron/metrics.ts';
 import { parseNeuronReport } from './neuron/report.ts';
 import { nvidiaSmiArgs, parseGpuLine } from './nvidia/csv.ts';
 import { NvidiaMetrics } from './nvidia/metrics.ts';
-import type { AcceleratorConfig, AcceleratorMetrics } from './types.ts';
+import type { AcceleratorConfig, AcceleratorMetrics, InstanceIdentity } from './types.ts';
 
 const METER_NAME = '@tokenledger/accelerators';
 const METER_VERSION = '0.1.0';
@@ -33,13 +34,16 @@ export function startAcceleratorMetrics(config: AcceleratorConfig): AcceleratorM
     maxRestartDelayMs: config.maxRestartDelayMs ?? DEFAULT_MAX_RESTART_DELAY_MS,
     keepAlive: config.keepAlive ?? false,
   };
+  // One object the sinks read at every collection, so a metadata lookup that answers later still lands.
+  const instance: InstanceIdentity = { ...config.instance };
+  if (config.ec2Metadata !== false && identityIncomplete(instance)) void lookupEc2Identity().then((found) => fillIdentity(instance, found));
   const malformed = (name: string, line: string): false => {
     diag.warn(`tokenledger accelerators: skipped a malformed ${name} line: ${line.slice(0, QUOTED_CHARS)}`);
     return false;
   };
 
   if (config.kind === 'neuron') {
-    const sink = new NeuronMetrics(meter, config.instance);
+    const sink = new NeuronMetrics(meter, instance);
     const reportedErrors = new Set<string>();
     const monitor = new MonitorProcess({
       ...common,
@@ -62,7 +66,7 @@ export function startAcceleratorMetrics(config: AcceleratorConfig): AcceleratorM
     return handle(monitor, sink);
   }
 
-  const sink = new NvidiaMetrics(meter, config.instance);
+  const sink = new NvidiaMetrics(meter, instance);
   const monitor = new MonitorProcess({
     ...common,
     name: 'nvidia-smi',

@@ -23,6 +23,12 @@ export interface AcceleratorConfig {
    * `TOKENLEDGER_AVAILABILITY_ZONE`. Default: none.
    */
   instance?: InstanceIdentity;
+  /**
+   * Fill what `instance` (and the monitor's report) lack from the EC2 instance metadata service's identity
+   * document (IMDSv2; `AWS_EC2_METADATA_SERVICE_ENDPOINT` moves it, as for the AWS SDK); off EC2 it gives up
+   * after 1 s without holding the process. Env: `TOKENLEDGER_EC2_METADATA` (`true`/`false`). Default: true.
+   */
+  ec2Metadata?: boolean;
   /** First restart delay after the monitor exits or cannot start, doubled on each failure; default 1000 ms. */
   restartDelayMs?: number;
   /** Cap of the restart delay; default 60000 ms. */

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type JsonSseServer, startEc2MetadataEndpoint } from '@tokenledger/local-endpoints';
 import {
   LABEL_GPU,
   LABEL_INSTANCE_ID,
   LABEL_INSTANCE_TYPE,
+  LABEL_REGION,
   LABEL_UUID,
   NVIDIA_SMI_MEMORY_TOTAL_BYTES,
   NVIDIA_SMI_MEMORY_USED_BYTES,
@@ -11,6 +13,7 @@ import {
   NVIDIA_SMI_UTILIZATION_GPU_RATIO,
   NVIDIA_SMI_UTILIZATION_MEMORY_RATIO,
 } from '@tokenledger/semconv';
+import { lookupEc2Identity } from '../src/ec2-identity.ts';
 import { acceleratorConfigFromEnv, startAcceleratorMetrics, type AcceleratorMetrics } from '../src/index.ts';
 import { eventually, captureDiag, FIXTURES, scenario, testMetrics, type Run, type Scenario } from './harness.ts';
 
@@ -29,14 +32,15 @@ afterEach(async () => {
   running = undefined;
 });
 
-function start(runs: Run[]) {
+const IDENTITY = { TOKENLEDGER_INSTANCE_ID: 'i-0abc', TOKENLEDGER_INSTANCE_TYPE: 'g5.xlarge' };
+
+function start(runs: Run[], env: Record<string, string> = IDENTITY) {
   current = scenario(runs);
   const config = acceleratorConfigFromEnv({
     TOKENLEDGER_ACCELERATORS: 'nvidia',
     TOKENLEDGER_NVIDIA_SMI_PATH: join(FIXTURES, 'nvidia-smi'),
     TOKENLEDGER_NVIDIA_SMI_INTERVAL: '2',
-    TOKENLEDGER_INSTANCE_ID: 'i-0abc',
-    TOKENLEDGER_INSTANCE_TYPE: 'g5.xlarge',
+    ...env,
   })!;
   const telemetry = testMetrics();
   running = startAcceleratorMetrics({ ...config, meterProvider: telemetry.meterProvider, restartDelayMs: 20 });
@@ -88,6 +92,49 @@ describe('nvidia-smi', () => {
     expect(messages.some((m) => m.includes('nvidia-smi exited (code 9)'))).toBe(true);
     expect(await telemetry.value(NVIDIA_SMI_UTILIZATION_GPU_RATIO, { [LABEL_GPU]: '0' })).toBe(0);
     expect(await telemetry.value(NVIDIA_SMI_POWER_DRAW_WATTS, { [LABEL_GPU]: '1' })).toBeCloseTo(59.9, 9);
+  });
+
+  describe('instance identity from the EC2 instance metadata service (IMDSv2)', () => {
+    const document = { instanceId: 'i-0imds', instanceType: 'g6.2xlarge', region: 'eu-west-1', availabilityZone: 'eu-west-1b' };
+    let imds: JsonSseServer;
+    const endpointBefore = process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+    beforeEach(async () => {
+      imds = await startEc2MetadataEndpoint(document);
+      process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = imds.origin;
+    });
+    afterEach(async () => {
+      process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = endpointBefore;
+      await imds.close();
+    });
+
+    it('labels the GPUs with what the metadata service says, configured values first', async () => {
+      const { telemetry, handle } = start([{ lines: busy }], { TOKENLEDGER_INSTANCE_TYPE: 'g6.2xlarge-configured' });
+      await eventually(() => expect(handle.snapshot()?.instance.instanceId).toBe('i-0imds'));
+      expect(handle.snapshot()!.instance).toEqual({ ...document, instanceType: 'g6.2xlarge-configured' });
+      const gpu0 = { [LABEL_GPU]: '0', [LABEL_INSTANCE_ID]: 'i-0imds', [LABEL_INSTANCE_TYPE]: 'g6.2xlarge-configured', [LABEL_REGION]: 'eu-west-1' };
+      expect(await telemetry.value(NVIDIA_SMI_UTILIZATION_GPU_RATIO, gpu0)).toBeCloseTo(0.97, 9);
+      // A session token first, then the document with it (the endpoint refuses a GET without one).
+      expect(imds.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /latest/api/token', 'GET /latest/dynamic/instance-identity/document']);
+    });
+
+    it('asks nothing with TOKENLEDGER_EC2_METADATA=false, or when the identity is configured in full', async () => {
+      const { handle } = start([{ lines: busy }], { TOKENLEDGER_EC2_METADATA: 'false' });
+      await eventually(() => expect(handle.snapshot()?.devices).toHaveLength(2));
+      expect(handle.snapshot()!.instance).toEqual({});
+      await running!.stop();
+      const full = { ...IDENTITY, TOKENLEDGER_REGION: 'us-east-1', TOKENLEDGER_AVAILABILITY_ZONE: 'us-east-1a' };
+      const second = start([{ lines: busy }], full).handle;
+      await eventually(() => expect(second.snapshot()?.devices).toHaveLength(2));
+      expect(imds.requests).toEqual([]);
+      expect(() => acceleratorConfigFromEnv({ TOKENLEDGER_ACCELERATORS: 'nvidia', TOKENLEDGER_EC2_METADATA: 'no' })).toThrow(/TOKENLEDGER_EC2_METADATA/);
+    });
+
+    it('gives up quietly (diag) where there is no metadata service', async () => {
+      const messages = captureDiag();
+      process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = 'http://127.0.0.1:9';
+      expect(await lookupEc2Identity()).toBeUndefined();
+      expect(messages.some((m) => m.includes('no EC2 instance metadata at http://127.0.0.1:9'))).toBe(true);
+    });
   });
 
   it('fails at start on a bad interval', () => {

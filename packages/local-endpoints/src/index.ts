@@ -7,3 +7,4 @@ export { startBedrockAgentRuntimeEndpoint, type BedrockAgentRuntimeEndpoint, typ
 export { startBedrockControlEndpoint } from './bedrock-control.ts';
 export type { JsonSseServer } from './http-json-sse.ts';
 export { startCloudWatchEndpoint, CLOUDWATCH_LIMITS, type CloudWatchEndpoint, type CloudWatchFaults, type RecordedDatum as CloudWatchRecordedDatum, type RecordedRequest as CloudWatchRecordedRequest } from './cloudwatch-endpoint.ts';
+export { startEc2MetadataEndpoint, type InstanceIdentityDocument } from './ec2-metadata.ts';

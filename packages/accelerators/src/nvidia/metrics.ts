@@ -33,9 +33,10 @@ export class NvidiaMetrics {
   private time = 0;
   private readonly callback = (result: BatchObservableResult): void => this.observe(result);
 
-  constructor(meter: Meter, instance: InstanceIdentity | undefined) {
+  /** `instance` is read at each collection (the caller may complete it later). */
+  constructor(meter: Meter, instance: InstanceIdentity) {
     this.meter = meter;
-    this.instance = { ...instance };
+    this.instance = instance;
     this.gauges = GAUGES.map(([, name, unit, description]) => meter.createObservableGauge(name, { unit, description }));
     meter.addBatchObservableCallback(this.callback, this.gauges as Observable[]);
   }
