@@ -2,6 +2,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { AddressInfo } from 'node:net';
 import { PriceBook } from '@tokenledger/pricing';
+import { CapacityCheckpoint } from './capacity/checkpoint.ts';
 import { CapacityLedger, capacityConfigFromEnv, type CapacityConfig } from './capacity/index.ts';
 import { systemClock } from './config/clock.ts';
 import type { Clock, CollectorConfig } from './config/types.ts';
@@ -13,7 +14,7 @@ import { type RunningServer, startHttpServer } from './http/server.ts';
 import { CollectorMetrics } from './metrics/collector-metrics.ts';
 import type { SpanSink } from './model/span-record.ts';
 import type { TraceRollup } from './rollup/types.ts';
-import { openDatabase } from './store/database.ts';
+import { openDatabase, transaction } from './store/database.ts';
 import { RollupStore } from './store/rollup-store.ts';
 import { SpanStore } from './store/span-store.ts';
 import { Finaliser } from './traces/finaliser.ts';
@@ -62,6 +63,18 @@ export class Collector {
     const spans = new SpanStore(db);
     const rollups = new RollupStore(db, config.rollupBucketMs);
     this.metrics = new CollectorMetrics(config.cardinalityLimit, { traces: () => this.buffer.open.size, spans: () => this.buffer.openSpans });
+    const capacityCheckpoint = new CapacityCheckpoint(db);
+    this.capacity = new CapacityLedger({
+      config: o.capacity ?? capacityConfigFromEnv(), book, clock, registry: this.metrics.registry,
+      settledTo: capacityCheckpoint.settledTo(),
+      // Series and position in one transaction; no other persisted series is dirty here (the finaliser
+      // takes its own synchronously with the commit of its roll-ups).
+      checkpoint: (settledTo) => transaction(db, () => {
+        rollups.writeSeries(this.metrics.registry.takeDirty());
+        capacityCheckpoint.save(settledTo);
+      }),
+    });
+    // After every persisted family exists (the capacity ones too).
     for (const s of rollups.series()) this.metrics.registry.family(s.metric)?.restore(s.key, s.labels, s.state);
     this.buffer = new TraceBuffer({
       db, spans, book, clock, metrics: this.metrics,
@@ -75,7 +88,6 @@ export class Collector {
       onFinalised: o.onFinalised,
       onCommit: o.onCommit,
     });
-    this.capacity = new CapacityLedger({ config: o.capacity ?? capacityConfigFromEnv(), book, clock, registry: this.metrics.registry });
     addHealthRoutes(this.router, () => this.readyFlag);
     addMetricsRoute(this.router, this.metrics.registry);
     addOutcomesRoute(this.router, db, clock);

@@ -139,6 +139,38 @@ describe('self-hosted capacity', () => {
     }
   });
 
+  it('survives a restart: totals carry on, nothing settled twice, the downtime charged to configured instances', async () => {
+    const clock = new FakeClock();
+    const t0 = clock.ms;
+    const config = testConfig();
+    const capacity = capacityConfigFromEnv({
+      TOKENLEDGER_CAPACITY_LAG_MS: '0',
+      TOKENLEDGER_CAPACITY_INSTANCES: JSON.stringify([{ id: 'i-1', type: 'inf2.xlarge', hourly_usd: 3.6 }]),
+    });
+    const first = new Collector({ config, clock, capacity });
+    const on = { [sc.ATTR_INSTANCE_TYPE]: 'inf2.xlarge', [sc.ATTR_INSTANCE_ID]: 'i-1', [sc.ATTR_ACCELERATOR_UTILIZATION]: 0.25 };
+    const call = servedSpan(t0 + 1_000, 700, 300, on);
+    await first.sink.accept([call, root(call.traceId, {}, { endMs: t0 + 1_100 })]);
+    first.capacity.settle(t0 + 60_000); // one minute: $0.06, $0.015 attributed
+    await first.close();
+
+    // Three minutes later: the two intervals while it was down are charged (idle), the first not again.
+    clock.advance(t0 + 4 * 60_000 - clock.ms);
+    const second = new Collector({ config, clock, capacity });
+    try {
+      const r = second.metrics.registry;
+      const i1 = { [sc.LABEL_INSTANCE_ID]: 'i-1' };
+      expect(value(r, sc.METRIC_CAPACITY_COST_USD_TOTAL, i1)).toBeCloseTo(0.06, 12);
+      expect(value(r, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, i1)).toBeCloseTo(0.015, 12);
+      second.capacity.settle(t0 + 4 * 60_000);
+      expect(value(r, sc.METRIC_CAPACITY_COST_USD_TOTAL, i1)).toBeCloseTo(0.06 * 4, 12);
+      expect(value(r, sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, i1)).toBeCloseTo(0.045 + 0.06 * 3, 12);
+      expect(value(r, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, i1)).toBeCloseTo(0.015, 12);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('takes utilisation from an OTLP/JSON metrics request: the mean over an instance’s NeuronCores', async () => {
     class Reader extends MetricReader {
       protected override async onForceFlush(): Promise<void> {}

@@ -1,6 +1,7 @@
 // Per instance and interval: what self-hosted capacity cost, the part the requests served used, the
 // idle rest, and what those tokens would have cost on Bedrock. Fed by accepted spans and accelerator
-// utilisation samples; settles each interval `lagMs` after it ends.
+// utilisation samples; settles each interval `lagMs` after it ends. The counters are persisted series:
+// `checkpoint` stores them with the settled position, so a restart neither resets nor repeats them.
 import { diag } from '@opentelemetry/api';
 import type { PriceBook } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
@@ -49,23 +50,30 @@ export class CapacityLedger {
   private readonly bedrockCost: MetricFamily;
   private readonly utilization: MetricFamily;
 
-  constructor(o: { config: CapacityConfig; book: PriceBook; clock: Clock; registry: Registry }) {
+  private readonly checkpoint?: (settledToMs: number) => void;
+
+  /**
+   * `settledTo`: where a previous run stopped settling (configured instances are charged from there: they
+   * ran while the collector did not); `checkpoint`: called after each settling round with the new position.
+   */
+  constructor(o: { config: CapacityConfig; book: PriceBook; clock: Clock; registry: Registry; settledTo?: number; checkpoint?: (settledToMs: number) => void }) {
     this.config = o.config;
     this.book = o.book;
     this.clock = o.clock;
+    this.checkpoint = o.checkpoint;
     const now = o.clock.now();
-    this.settledTo = this.intervalStart(now);
+    this.settledTo = o.settledTo ?? this.intervalStart(now);
     for (const i of o.config.instances) {
       this.instances.set(i.id, { ...i, configured: true, fromMs: this.settledTo, lastSeenMs: now });
     }
     const who = [sc.LABEL_INSTANCE_TYPE, sc.LABEL_INSTANCE_ID];
     const r = o.registry;
-    this.capacityCost = r.counter(sc.METRIC_CAPACITY_COST_USD_TOTAL, 'Instance-hour cost of self-hosted capacity in USD.', who);
-    this.idleCost = r.counter(sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, 'Capacity cost not used by the requests served, in USD.', who);
+    this.capacityCost = r.counter(sc.METRIC_CAPACITY_COST_USD_TOTAL, 'Instance-hour cost of self-hosted capacity in USD.', who, true);
+    this.idleCost = r.counter(sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, 'Capacity cost not used by the requests served, in USD.', who, true);
     this.attributedCost = r.counter(sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL,
-      'Capacity cost attributed to the requests served (by tokens), by model, in USD.', [...who, sc.LABEL_MODEL]);
+      'Capacity cost attributed to the requests served (by tokens), by model, in USD.', [...who, sc.LABEL_MODEL], true);
     this.bedrockCost = r.counter(sc.METRIC_CAPACITY_BEDROCK_EQUIVALENT_USD_TOTAL,
-      'What the tokens served would have cost on Bedrock on-demand with the comparable model, in USD.', [...who, sc.LABEL_MODEL]);
+      'What the tokens served would have cost on Bedrock on-demand with the comparable model, in USD.', [...who, sc.LABEL_MODEL], true);
     this.utilization = r.gaugeFamily(sc.METRIC_CAPACITY_UTILIZATION_RATIO, 'Mean accelerator utilisation over the last settled interval.', who);
   }
 
@@ -98,12 +106,20 @@ export class CapacityLedger {
   /** Settles every interval that ended at least `lagMs` ago. */
   settle(now = this.clock.now()): void {
     const { intervalMs, lagMs } = this.config;
+    const before = this.settledTo;
     while (this.settledTo + intervalMs + lagMs <= now) {
       const start = this.settledTo;
       const open = this.open.get(start);
       this.open.delete(start);
       for (const inst of this.instances.values()) this.settleInstance(inst, start, open?.get(inst.id));
       this.settledTo = start + intervalMs;
+    }
+    if (this.settledTo !== before) {
+      try {
+        this.checkpoint?.(this.settledTo);
+      } catch (err) {
+        diag.error('tokenledger collector: storing the capacity checkpoint failed', err);
+      }
     }
   }
 
