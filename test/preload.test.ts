@@ -13,6 +13,7 @@ import {
   ATTR_TENANT,
   ATTR_WORKFLOW,
 } from '@tokenledger/semconv';
+import { startGrpcReceiver } from './fixtures/preload/otlp-grpc-receiver.ts';
 import { startReceiver } from './fixtures/preload/otlp-receiver.ts';
 import type { Receiver } from './fixtures/preload/otlp-receiver.ts';
 import { byName, preloadEnv, run } from './fixtures/preload/run.ts';
@@ -96,6 +97,25 @@ describe('@tokenledger/node/register', () => {
     expect(server?.parentSpanId).toBe(client?.spanId);
     expect(server?.attributes[ATTR_TENANT]).toBe('initech');
     expect(server?.attributes[ATTR_OUTCOME]).toBeUndefined();
+  });
+
+  it('exports over OTLP/gRPC with OTEL_EXPORTER_OTLP_PROTOCOL=grpc (the OpenTelemetry Collector’s 4317)', async () => {
+    const grpc = await startGrpcReceiver();
+    try {
+      const result = await run('--require', 'attributed-app.cjs', preloadEnv(grpc.url, {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_SERVICE_NAME: 'grpc-app', OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant-key=k1',
+      }));
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(grpc.spans.map((s) => s.name).sort()).toEqual(['before-route', 'deep', 'handle-ticket', 'model-call', 'model-retry', 'step'].sort());
+      expect(grpc.spans.find((s) => s.name === 'handle-ticket')!.attributes).toMatchObject({
+        [ATTR_TENANT]: 'acme', [ATTR_OUTCOME]: 'ticket_resolved', [ATTR_OUTCOME_SUCCESS]: true,
+      });
+      expect(grpc.lastMetadata['x-tenant-key']).toBe('k1');
+      expect(receiver.paths).toEqual([]);
+    } finally {
+      await grpc.close();
+    }
   });
 
   it('does nothing with OTEL_SDK_DISABLED=true, and the app works the same', async () => {
