@@ -66,8 +66,9 @@ if (appCode !== 0) {
 
 // Every trace is finalised once no trace is open any more.
 await waitFor(async () => openTraces(await (await fetch(`${httpUrl}/metrics`)).text()) === 0, 60_000, 'the traces to be finalised');
-const report = spawn(process.execPath, [TOKENLEDGER_CLI, 'report', '--url', httpUrl], { env, stdio: 'inherit' });
+const report = spawn(process.execPath, [TOKENLEDGER_CLI, 'report', '--url', httpUrl, '--no-forecast'], { env, stdio: 'inherit' });
 await exited(report);
+console.log();
 await exited(spawn(process.execPath, [TOKENLEDGER_CLI, 'report', '--url', httpUrl, '--group-by', 'tenant,workflow'], { env, stdio: 'inherit' }));
 
 if (values.exit) stop(0);

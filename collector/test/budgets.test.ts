@@ -127,6 +127,9 @@ describe('budgets', () => {
     expect(stdout).toContain('Month-end forecast (as of 2026-11-10T00:00:00.000Z');
     // First data Nov 3 12:00 (6.5 days of trend): 24 + 24/6.5 × 21.
     expect(stdout).toMatch(new RegExp(`tenant\\s+acme\\s+\\$24\\.00\\s+\\$3\\.69\\s+\\$${(24 + (24 / 6.5) * 21).toFixed(2).replace('.', '\\.')}\\s+\\$50\\.00`));
+    const plain = await promisify(execFile)(process.execPath, [bin, 'report', '--url', base, '--no-forecast'], { env: { ...process.env, TOKENLEDGER_AUTH_TOKEN: '' } });
+    expect(plain.stdout).toContain('Cost per successful outcome');
+    expect(plain.stdout).not.toContain('Month-end forecast');
   });
 
   it('shortens the trend window to the data this collector has (at least an hour)', async () => {

@@ -7,10 +7,11 @@ import type { OutcomeRow } from '../../store/outcomes-query.ts';
 import { formatReport } from '../report-table.ts';
 import type { Command } from './types.ts';
 
-const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] [--group-by workflow,tenant] [--since T] [--until T]
+const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] [--group-by workflow,tenant] [--since T] [--until T] [--no-forecast]
   --url       the collector's metrics/API address (default: from TOKENLEDGER_HTTP_ADDR, else http://127.0.0.1:9464)
   --group-by  any of tenant, feature, workflow, outcome, route, model (default workflow)
   --since/--until  RFC 3339 time or Unix seconds
+  --no-forecast    leave out the month-end forecast under the table
   TOKENLEDGER_AUTH_TOKEN is sent as the bearer token when set.`;
 
 export const report: Command = {
@@ -20,12 +21,14 @@ export const report: Command = {
     try {
       ({ values } = parseArgs({
         args,
+        allowNegative: true,
         options: {
           json: { type: 'boolean', default: false },
           url: { type: 'string' },
           'group-by': { type: 'string', default: 'workflow' },
           since: { type: 'string' },
           until: { type: 'string' },
+          forecast: { type: 'boolean', default: true },
           help: { type: 'boolean', default: false },
         },
       }));
@@ -62,6 +65,7 @@ export const report: Command = {
     const doc = JSON.parse(body) as { groupBy: string[]; since: string; until: string; rows: OutcomeRow[] };
     const window = Date.parse(doc.since) === 0 ? `all time to ${doc.until}` : `${doc.since} to ${doc.until}`;
     console.log(formatReport(doc.groupBy, doc.rows, window));
+    if (!values.forecast) return 0;
     const forecast = await forecastSection(base, token ? { authorization: `Bearer ${token}` } : {});
     if (forecast) console.log(`\n${forecast}`);
     return 0;
