@@ -6,8 +6,8 @@ export type TokenCounts = [number, number, number, number];
 /** Input tokens by where they come from, in the order of PROMPT_TOKEN_SOURCES: system, history, context, user, tools. */
 export type PromptTokenCounts = [number, number, number, number, number];
 
-/** What one model/embedding/retrieval/rerank span costs, read or priced from its attributes. */
-export interface CallCost {
+/** What a call, or calls summed per route/provider/model, cost. */
+interface CostFigures {
   route: string;
   provider: string;
   model: string;
@@ -15,6 +15,10 @@ export interface CallCost {
   components: Partial<Record<CostComponent, number>>;
   tokens: TokenCounts;
   cacheSavingsUsd: number;
+}
+
+/** What one model/embedding/retrieval/rerank span costs, read or priced from its attributes. */
+export interface CallCost extends CostFigures {
   /** False when the call has usage or a model but no price anywhere: counted, never priced at zero. */
   priced: boolean;
   /** Marked by the application: retry.attempt > 0 or fallback. */
@@ -26,14 +30,7 @@ export interface CallCost {
 }
 
 /** A trace's calls summed per route/provider/model. */
-export interface CallGroup {
-  route: string;
-  provider: string;
-  model: string;
-  totalUsd: number;
-  components: Partial<Record<CostComponent, number>>;
-  tokens: TokenCounts;
-  cacheSavingsUsd: number;
+export interface CallGroup extends CostFigures {
   retryUsd: number;
 }
 
