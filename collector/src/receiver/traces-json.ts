@@ -1,18 +1,29 @@
 // OTLP/JSON ExportTraceServiceRequest → SpanRecord[], with the specification's JSON rules: ids are hex
 // (any case), int64 may be a string or a number, enums are integers, unknown fields are ignored.
+// Requests in the shape exporters send are read straight from their bytes (traces-json-scan.ts); any
+// other body is decoded here with JSON.parse, which gives every shape its exact meaning and error.
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
 import { keepResourceKey, keepSpanKey } from './attribute-filter.ts';
+import { attributeValue, DecodeError, hexId, nanosToMs, statusCode } from './otlp-json-values.ts';
 import { type DecodedTraces, invalidSpanReason } from './span-validation.ts';
+import { scanTracesJson } from './traces-json-scan.ts';
 
-/** Thrown for a body that is not an OTLP/JSON request at all (answered 400). */
-export class DecodeError extends Error {
-  override name = 'DecodeError';
-}
+export { DecodeError } from './otlp-json-values.ts';
 
 type Attrs = Record<string, AttributeValue>;
 interface JsonKeyValue { key?: unknown; value?: Record<string, unknown> }
 
 export function decodeTracesJson(body: Buffer): DecodedTraces<SpanRecord> {
+  try {
+    return scanTracesJson(body);
+  } catch {
+    // Not in the scanner's shape, or not valid at all: JSON.parse decides, and names the error.
+    return parseTracesJson(body);
+  }
+}
+
+/** The general decoder: JSON.parse, then the spans' fields and kept attributes. */
+export function parseTracesJson(body: Buffer): DecodedTraces<SpanRecord> {
   let doc: unknown;
   try {
     doc = JSON.parse(body.length === 0 ? '{}' : body.toString('utf8'));
@@ -39,13 +50,12 @@ export function decodeTracesJson(body: Buffer): DecodedTraces<SpanRecord> {
         }
         const attrs: Attrs = { ...resource };
         attributes(s.attributes, attrs, keepSpanKey);
-        const st = isObject(s.status) ? statusCode(s.status.code) : 0;
         out.spans.push({
           traceId, spanId, parentSpanId,
           name: typeof s.name === 'string' ? s.name : '',
           startMs: nanosToMs(s.startTimeUnixNano ?? s.start_time_unix_nano),
           endMs: nanosToMs(s.endTimeUnixNano ?? s.end_time_unix_nano),
-          statusCode: st === 1 || st === 2 ? st : 0,
+          statusCode: isObject(s.status) ? statusCode(s.status.code) : 0,
           attributes: attrs,
         });
       }
@@ -58,62 +68,9 @@ function attributes(kvs: unknown, into: Attrs, keep: (k: string) => boolean): vo
   for (const kv of list(kvs, 'attributes') as JsonKeyValue[]) {
     if (!isObject(kv) || typeof kv.key !== 'string' || !keep(kv.key) || !isObject(kv.value)) continue;
     const v = kv.value;
-    const value =
-      typeof v.stringValue === 'string' ? v.stringValue
-      : typeof v.boolValue === 'boolean' ? v.boolValue
-      : v.intValue !== undefined ? Number(v.intValue)
-      : v.doubleValue !== undefined ? Number(v.doubleValue)
-      : undefined;
-    if (value !== undefined && (typeof value !== 'number' || Number.isFinite(value))) into[kv.key] = value;
+    const value = attributeValue(v.stringValue, v.boolValue, v.intValue, v.doubleValue);
+    if (value !== undefined) into[kv.key] = value;
   }
-}
-
-// Enums are integers in OTLP/JSON; proto3 JSON parsers accept the names too.
-const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
-
-function statusCode(v: unknown): number {
-  return typeof v === 'string' ? (STATUS_NAMES[v] ?? Number(v)) : Number(v ?? 0);
-}
-
-function hexId(v: unknown, field: string): string {
-  if (v === undefined || v === null || v === '') return '';
-  if (typeof v !== 'string' || v.length % 2 !== 0) throw new DecodeError(`${field} must be a hex string`);
-  let upper = false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x46) upper = true; // A-F
-    else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) throw new DecodeError(`${field} must be a hex string`);
-  }
-  // Most senders write lower case already: no new string for them.
-  return upper ? v.toLowerCase() : v;
-}
-
-function nanosToMs(v: unknown): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'string') return digitsToMs(v);
-  if (typeof v === 'number') return digitsToMs(String(Math.trunc(v)));
-  throw timeError();
-}
-
-// Nanoseconds exceed 2^53: split so milliseconds keep sub-millisecond precision. The digits are summed
-// as they are checked (no regular expression, no slices), which is exact up to 15 digits of milliseconds.
-function digitsToMs(s: string): number {
-  if (s.length === 0) throw timeError();
-  const split = s.length - 6;
-  let ms = 0;
-  let frac = 0;
-  for (let i = 0; i < s.length; i++) {
-    const d = s.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) throw timeError();
-    if (i < split) ms = ms * 10 + d;
-    else frac = frac * 10 + d;
-  }
-  if (split > 15) ms = Number(s.slice(0, split));
-  return ms + frac / 1e6;
-}
-
-function timeError(): DecodeError {
-  return new DecodeError('time fields must be unsigned integers (string or number)');
 }
 
 function list(v: unknown, field: string): unknown[] {
