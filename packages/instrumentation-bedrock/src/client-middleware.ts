@@ -8,7 +8,7 @@
 // package misses apps that import it as ESM.
 import { diag, trace } from '@opentelemetry/api';
 import type { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
-import { getCallState } from './call-state.ts';
+import { type CallState, getCallState } from './call-state.ts';
 import { onBedrockError, onBedrockResponse } from './response.ts';
 
 const HEADERS = ['x-amzn-bedrock-input-token-count', 'x-amzn-bedrock-output-token-count', 'x-amzn-bedrock-invocation-latency'];
@@ -42,15 +42,10 @@ export function attachBedrockMiddleware(aws: AwsInstrumentation, captureContent:
 }
 
 function addMiddleware(stack: MiddlewareStack, captureContent: boolean): void {
-  stack.add((next) => async (args) => {
-    const result = await next(args);
+  stack.add((next) => (args) => {
+    // Only InvokeModel reads these headers: other calls skip the extra async frame.
     const state = activeState();
-    if (state && result.response?.headers) {
-      const h: Record<string, string> = {};
-      for (const name of HEADERS) if (result.response.headers[name] !== undefined) h[name] = String(result.response.headers[name]);
-      state.headers = h;
-    }
-    return result;
+    return state?.operation === 'InvokeModel' ? keepHeaders(next, args, state) : next(args);
   }, { step: 'deserialize', name: 'tokenledgerBedrockHeaders', override: true });
   stack.add((next) => async (args) => {
     const span = trace.getActiveSpan();
@@ -74,6 +69,17 @@ function addMiddleware(stack: MiddlewareStack, captureContent: boolean): void {
     }
     return result;
   }, { step: 'initialize', name: 'tokenledgerBedrockUsage', override: true });
+}
+
+async function keepHeaders(next: Next, args: any, state: CallState) {
+  const result = await next(args);
+  const headers = result.response?.headers;
+  if (headers) {
+    const h: Record<string, string> = {};
+    for (const name of HEADERS) if (headers[name] !== undefined) h[name] = String(headers[name]);
+    state.headers = h;
+  }
+  return result;
 }
 
 function activeState() {
