@@ -86,7 +86,7 @@ async function exporter(metrics: string, all: TraceRollup[], metricDimensions?: 
   await ep.close();
   if (ep.violations.length) throw new Error(`limit violations: ${ep.violations.slice(0, 3).join('; ')}`);
   const name = metrics === 'CostUSD' ? 'CostUSD' : metrics === CORE ? 'core 4 metrics' : 'all 9 metrics';
-  const how = metricDimensions ? ', detail metrics by Workflow,Model' : '';
+  const how = metricDimensions ? ', every metric by Tenant,Workflow,Model' : ', default dimensions';
   const r = row(`${name}: exporter, Values/Counts per interval${how}`, ep.datums.length, ep.requests.length, ep.requests.reduce((t, q) => t + q.bytes, 0));
   r.cpuMs = (used.user + used.system) / 1000;
   return r;
@@ -100,8 +100,8 @@ function row(strategy: string, datums: number, requests: number, bytes: number):
 const all = rollups();
 const ALL = ['CostUSD', 'OutcomeCostUSD', 'Outcomes', 'Successes', 'Tokens', 'RetryCostUSD', 'CacheSavingsUSD', 'UnpricedCalls', 'TimeToFirstToken'];
 const CORE = 'CostUSD,OutcomeCostUSD,Outcomes,Successes';
-// Tenant-level detail on money and outcomes, the token and saving breakdowns per workflow and model.
-const DETAIL_BY_WORKFLOW_MODEL = 'Tokens=Workflow,Model;RetryCostUSD=Workflow,Model;CacheSavingsUSD=Workflow,Model';
+// The breakdowns default to Workflow,Model; this restores their tenant.
+const EVERY_METRIC_BY_TENANT = 'Tokens=Tenant,Workflow,Model;RetryCostUSD=Tenant,Workflow,Model;CacheSavingsUSD=Tenant,Workflow,Model';
 const rows: Row[] = [
   perObservation(['CostUSD'], 20, all),
   perObservation(['CostUSD'], LIMITS.datumsPerRequest, all),
@@ -110,8 +110,8 @@ const rows: Row[] = [
   await exporter(CORE, all),
   perObservation(ALL, 20, all),
   perObservation(ALL, LIMITS.datumsPerRequest, all),
+  await exporter(ALL.join(','), all, EVERY_METRIC_BY_TENANT),
   await exporter(ALL.join(','), all),
-  await exporter(ALL.join(','), all, DETAIL_BY_WORKFLOW_MODEL),
 ];
 rows[0]!.strategy = 'CostUSD: one datum per observation, ≤ 20/request';
 rows[1]!.strategy = 'CostUSD: one datum per observation, ≤ 1000/request';
@@ -119,7 +119,7 @@ rows[3]!.strategy = 'core 4 metrics: one datum per observation, ≤ 1000/request
 rows[5]!.strategy = 'all 9 metrics: one datum per observation, ≤ 20/request';
 rows[6]!.strategy = 'all 9 metrics: one datum per observation, ≤ 1000/request';
 
-console.log(`${COMBINATIONS.toLocaleString('en')} (tenant, workflow, model) combinations × ${TRACES_PER_COMBINATION} traces per ${INTERVAL_MS / 1000} s interval, dimensions Tenant,Workflow,Model; core 4 metrics = ${CORE}; detail metrics by Workflow,Model: TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS=${DETAIL_BY_WORKFLOW_MODEL}\n`);
+console.log(`${COMBINATIONS.toLocaleString('en')} (tenant, workflow, model) combinations × ${TRACES_PER_COMBINATION} traces per ${INTERVAL_MS / 1000} s interval, dimensions Tenant,Workflow,Model (the breakdowns Tokens, RetryCostUSD, CacheSavingsUSD by Workflow,Model by default); core 4 metrics = ${CORE}; every metric by tenant: TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS=${EVERY_METRIC_BY_TENANT}\n`);
 const header = ['strategy', 'data/interval', 'requests/interval', 'data/request', 'KB/request', 'requests/min', 'requests/s', 'CPU ms', '< 1 req/s'];
 const cells = rows.map((r) => [
   r.strategy, r.datums.toLocaleString('en'), r.requests.toLocaleString('en'), r.perRequest.toFixed(0), (r.bytesPerRequest / 1024).toFixed(0),

@@ -98,13 +98,14 @@ describe('EMF output', () => {
   it('gives single metrics their own dimension sets (the CloudWatch setting, unless EMF has its own)', async () => {
     const file = join(tempDir(), 'emf.log');
     const s = start({ TOKENLEDGER_EMF_OUTPUT: `file:${file}`, TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: 'Tokens=Model' });
-    expect(emfConfigFromEnv({ TOKENLEDGER_EMF_OUTPUT: 'stdout', TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: 'Tokens=Model', TOKENLEDGER_EMF_METRIC_DIMENSIONS: 'Tokens=' })!.metricDimensions).toEqual({ Tokens: [] });
+    expect(emfConfigFromEnv({ TOKENLEDGER_EMF_OUTPUT: 'stdout', TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: 'Tokens=Model', TOKENLEDGER_EMF_METRIC_DIMENSIONS: 'Tokens=' })!.metricDimensions.Tokens).toEqual([]);
     await feed(s, 40, 4);
     await s.emf.close();
     const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => validate(l, s.emfConfig.maxEventBytes));
     const setsOf = (metric: string) => new Set(events.filter((e) => e[metric] !== undefined).map((e) => e._aws.CloudWatchMetrics[0].Dimensions[0].slice().sort().join(',')));
     expect(setsOf('Tokens')).toEqual(new Set(['Model,TokenType']));
     expect(setsOf('CostUSD')).toEqual(new Set(['Model,Tenant,Workflow']));
+    expect(setsOf('CacheSavingsUSD')).toEqual(new Set(['Model,Workflow'])); // a breakdown's default: no Tenant
     expect(emfTotal(events, 'Tokens')).toBe(registryTotal(s, 'tokenledger_tokens_total'));
   });
 

@@ -59,9 +59,10 @@ describe('CloudWatch export', () => {
     // Sample counts survive as Values/Counts: CloudWatch percentiles see every trace.
     const samples = ep.datums.filter((d) => d.metric === 'OutcomeCostUSD').reduce((t, d) => t + d.counts.reduce((a, b) => a + b, 0), 0);
     expect(samples).toBe(registryTotal(h, 'tokenledger_outcome_cost_usd', {}, 'count'));
-    // Configured dimensions only (default Tenant, Workflow, Model), plus the token type.
-    const tokens = ep.datums.find((d) => d.metric === 'Tokens')!;
-    expect(Object.keys(tokens.dimensions).sort()).toEqual(['Model', 'Tenant', 'TokenType', 'Workflow']);
+    // Configured dimensions only (default Tenant, Workflow, Model); breakdowns without Tenant, tokens by type.
+    const dimsOf = (metric: string) => Object.keys(ep.datums.find((d) => d.metric === metric)!.dimensions).sort();
+    expect(dimsOf('CostUSD')).toEqual(['Model', 'Tenant', 'Workflow']);
+    expect(dimsOf('Tokens')).toEqual(['Model', 'TokenType', 'Workflow']);
     expect(counter(h, 'tokenledger_cloudwatch_datums_sent_total')).toBe(ep.datums.length);
   });
 
@@ -258,7 +259,9 @@ describe('CloudWatch export', () => {
     let now = 0;
     ep = await startCloudWatchEndpoint({ faults: { throttleRate: 0.3, seed: 5 }, requestClock: () => now });
     const timer = { now: () => now, sleep: async (ms: number) => void (now += ms) };
-    const h = harness(ep.origin, { TOKENLEDGER_CLOUDWATCH_MAX_TPS: '2', TOKENLEDGER_CLOUDWATCH_BACKOFF_MS: '100' }, { timer });
+    // Every metric by tenant too, for enough requests to pace.
+    const byTenant = ['Tokens', 'RetryCostUSD', 'CacheSavingsUSD'].map((m) => `${m}=Tenant,Workflow,Model`).join(';');
+    const h = harness(ep.origin, { TOKENLEDGER_CLOUDWATCH_MAX_TPS: '2', TOKENLEDGER_CLOUDWATCH_BACKOFF_MS: '100', TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: byTenant }, { timer });
     open.push(h);
     await feed(h, 600, 300);
     await h.exporter.flush({ all: true });

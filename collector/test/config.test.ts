@@ -42,13 +42,19 @@ describe('CloudWatch configuration', () => {
   it('is off without a namespace and has the defaults with one', () => {
     expect(cloudWatchConfigFromEnv({})).toBeUndefined();
     const c = cloudWatchConfigFromEnv(on)!;
-    expect([c.dimensions, c.metricDimensions, c.metrics.length, c.intervalMs, c.maxTps, c.resendAmbiguous]).toEqual([['Tenant', 'Workflow', 'Model'], {}, 9, 60_000, 10, false]);
+    const breakdowns = { Tokens: ['Workflow', 'Model'], RetryCostUSD: ['Workflow', 'Model'], CacheSavingsUSD: ['Workflow', 'Model'] };
+    expect([c.dimensions, c.metricDimensions, c.metrics.length, c.intervalMs, c.maxTps, c.resendAmbiguous]).toEqual([['Tenant', 'Workflow', 'Model'], breakdowns, 9, 60_000, 10, false]);
     expect(cloudWatchConfigFromEnv({ ...on, TOKENLEDGER_CLOUDWATCH_RESEND_AMBIGUOUS: 'TRUE' })!.resendAmbiguous).toBe(true);
   });
 
   it('reads per-metric dimensions, case-insensitive, an empty list meaning none', () => {
-    const c = cloudWatchConfigFromEnv({ ...on, TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: ' tokens = workflow, MODEL ; RetryCostUSD= ;' })!;
-    expect(c.metricDimensions).toEqual({ Tokens: ['Workflow', 'Model'], RetryCostUSD: [] });
+    const c = cloudWatchConfigFromEnv({ ...on, TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS: ' tokens = tenant, MODEL ; RetryCostUSD= ;' })!;
+    expect(c.metricDimensions).toEqual({ Tokens: ['Tenant', 'Model'], RetryCostUSD: [], CacheSavingsUSD: ['Workflow', 'Model'] });
+  });
+
+  it('derives the breakdowns\' default from the configured dimensions, without Tenant', () => {
+    const c = cloudWatchConfigFromEnv({ ...on, TOKENLEDGER_CLOUDWATCH_DIMENSIONS: 'Tenant,Feature,Route' })!;
+    expect(c.metricDimensions).toEqual({ Tokens: ['Feature', 'Route'], RetryCostUSD: ['Feature', 'Route'], CacheSavingsUSD: ['Feature', 'Route'] });
   });
 
   it.each([

@@ -11,9 +11,11 @@ export interface CloudWatchConfig {
   /** Dimensions each metric carries when it has them, from Tenant, Feature, Workflow, Route, Provider, Model, Outcome, Component. Env TOKENLEDGER_CLOUDWATCH_DIMENSIONS, default `Tenant,Workflow,Model`. */
   dimensions: string[];
   /**
-   * Dimensions of single metrics, replacing `dimensions` for them: e.g. `Tokens=Workflow,Model;RetryCostUSD=Workflow`
-   * keeps tenant-level detail on the money and outcome metrics and fewer custom metrics (and data per request)
-   * for the rest. Env TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS (`Metric=Dim,Dim;…`), default none.
+   * Dimensions of single metrics, replacing `dimensions` for them. By default the breakdowns (Tokens,
+   * RetryCostUSD, CacheSavingsUSD) carry `dimensions` without Tenant: tenant-level detail on the money and
+   * outcome metrics, fewer custom metrics (and data per request) for the rest. Entries replace the default of
+   * the metrics they name: `Tokens=Tenant,Workflow,Model` restores a breakdown's tenant, `Tokens=` drops every
+   * dimension. Env TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS (`Metric=Dim,Dim;…`).
    */
   metricDimensions: Partial<Record<string, string[]>>;
   /** The metrics exported (CostUSD, OutcomeCostUSD, Outcomes, Successes, Tokens, RetryCostUSD, CacheSavingsUSD, UnpricedCalls, TimeToFirstToken). Env TOKENLEDGER_CLOUDWATCH_METRICS, default all. */
