@@ -1,10 +1,13 @@
 // Public API of @tokenledger/instrumentation-core: what every provider instrumentation records the same
 // way — usage, cost and the GenAI metrics of a finished call, errors, the request hash, opt-in content,
-// the span around a Stainless-generated SDK's create() (openai, @anthropic-ai/sdk), self-hosted pricing.
+// the span around a Stainless-generated SDK's create() (openai, @anthropic-ai/sdk), self-hosted pricing,
+// a streamed AWS response's span held open until the app has read it.
 export { createGenAiMetrics, recordOutcome, recordError, errorType, requestHash, safely, captureContent } from './genai.ts';
 export type { GenAiMetrics, CallInfo, CallOutcome } from './genai.ts';
 export type { CallResult } from './result.ts';
 export { patchCreate, isSdkCall } from './sdk-patch.ts';
+export { holdSpanUntilRead } from './held-stream.ts';
+export type { StreamObserver } from './held-stream.ts';
 export type { SdkApi, SdkPatchHost } from './sdk-patch.ts';
 export { ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, endpointForUrl, selfHostedCost } from './self-hosted.ts';
 export type { SelfHostedEndpoint } from './self-hosted.ts';

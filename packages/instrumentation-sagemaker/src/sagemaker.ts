@@ -5,11 +5,11 @@ import { metrics, type MeterProvider, type Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
 import {
   createGenAiMetrics,
+  holdSpanUntilRead,
   parseSelfHostedEndpoints,
   recordError,
   recordOutcome,
   requestHash,
-  safely,
   type CallInfo,
   type GenAiMetrics,
   type SelfHostedEndpoint,
@@ -93,50 +93,23 @@ export function sageMakerHooks(config: SageMakerConfig = {}): AwsServiceHooks {
       const output = response.data;
       if (response.request.commandName === INVOKE) return finish(span, st, readResponseBody(output?.Body));
       if (output?.Body && typeof output.Body[Symbol.asyncIterator] === 'function') {
-        output.Body = observeStream(span, output.Body, st, finish, (err) => recordError(span, meters(), st.call, err, seconds(st.start)));
+        // What was read is recorded when the app stops early too (the rest estimated).
+        const reader = new StreamBodyReader();
+        let ttftS: number | undefined;
+        output.Body = holdSpanUntilRead(span, output.Body as AsyncIterable<any>, 'sagemaker', {
+          event(e) {
+            ttftS ??= seconds(st.start);
+            const bytes = e?.PayloadPart?.Bytes;
+            if (bytes instanceof Uint8Array) reader.add(bytes);
+          },
+          error: (err) => recordError(span, meters(), st.call, err, seconds(st.start)),
+          end: () => finish(span, st, reader.done(), ttftS),
+        });
       }
     },
     exceptionHook(span, _info, err) {
       const st = calls.get(span);
       if (st) recordError(span, meters(), st.call, err, seconds(st.start));
-    },
-  };
-}
-
-/**
- * The aws-sdk instrumentation ends the span as soon as the response arrives (it has no SageMaker
- * extension): the end is held back until the app has read the stream, or stopped reading it.
- */
-function observeStream(
-  span: Span,
-  body: AsyncIterable<any>,
-  st: CallState,
-  finish: (span: Span, st: CallState, body: BodyUsage, ttftS?: number) => void,
-  fail: (err: unknown) => void,
-): AsyncIterable<any> {
-  const end = span.end.bind(span);
-  span.end = () => {};
-  const reader = new StreamBodyReader();
-  return {
-    async *[Symbol.asyncIterator]() {
-      let ttftS: number | undefined;
-      let failed = false;
-      try {
-        for await (const event of body) {
-          ttftS ??= seconds(st.start);
-          const bytes = event?.PayloadPart?.Bytes;
-          if (bytes instanceof Uint8Array) safely('sagemaker stream part', () => reader.add(bytes));
-          yield event;
-        }
-      } catch (err) {
-        failed = true;
-        safely('sagemaker stream error', () => fail(err));
-        throw err;
-      } finally {
-        // Also reached when the app stops early: what was read is recorded (the rest estimated).
-        if (!failed) safely('sagemaker stream end', () => finish(span, st, reader.done(), ttftS));
-        end();
-      }
     },
   };
 }

@@ -1,7 +1,9 @@
 // A local endpoint in the Bedrock Agent Runtime wire format (rest-json over cleartext HTTP/2, which the client
-// speaks by default): Retrieve, RetrieveAndGenerate and Rerank over a small in-memory knowledge base.
-import { createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+// speaks by default): Retrieve, RetrieveAndGenerate, RetrieveAndGenerateStream (an AWS event stream of output
+// and citation events) and Rerank over a small in-memory knowledge base.
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { eventMessage, exceptionMessage } from './event-stream.ts';
+import { listenHttp2 } from './http2-server.ts';
 
 export interface KnowledgeBaseDocument {
   text: string;
@@ -20,13 +22,16 @@ export interface BedrockAgentRuntimeEndpoint {
   requests: { path: string; body: any }[];
   /** The next request fails with this AWS error (e.g. 429 ThrottlingException). */
   failNext(status: number, errorType: string, message: string): void;
+  /** The next RetrieveAndGenerateStream sends one output event, then a throttlingException event. */
+  breakNextStream(message: string): void;
   close(): Promise<void>;
 }
 
 export async function startBedrockAgentRuntimeEndpoint(opts: BedrockAgentRuntimeOptions): Promise<BedrockAgentRuntimeEndpoint> {
   const requests: { path: string; body: any }[] = [];
   const failures: { status: number; errorType: string; message: string }[] = [];
-  const server: Http2Server = createServer();
+  const broken: string[] = [];
+  const { server, url, close } = await listenHttp2();
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -39,17 +44,17 @@ export async function startBedrockAgentRuntimeEndpoint(opts: BedrockAgentRuntime
       const kb = /^\/knowledgebases\/([^/]+)\/retrieve$/.exec(path);
       if (kb) return retrieve(stream, opts, decodeURIComponent(kb[1]!), body);
       if (path === '/retrieveAndGenerate') return retrieveAndGenerate(stream, opts, body);
+      if (path === '/retrieveAndGenerateStream') return void retrieveAndGenerateStream(stream, opts, body, broken.shift());
       if (path === '/rerank') return rerank(stream, body);
       send(stream, 404, { message: `no route ${path}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     failNext: (status, errorType, message) => void failures.push({ status, errorType, message }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    breakNextStream: (message) => void broken.push(message),
+    close,
   };
 }
 
@@ -82,24 +87,46 @@ function retrieve(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, k
   send(stream, 200, { retrievalResults: results });
 }
 
-function retrieveAndGenerate(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, body: any) {
+/** The answer in two parts, each citing references (the second repeats one), as the service does. */
+function generated(opts: BedrockAgentRuntimeOptions, body: any) {
   const cfg = body.retrieveAndGenerateConfiguration?.knowledgeBaseConfiguration ?? {};
   const docs = opts.knowledgeBases[cfg.knowledgeBaseId];
-  if (!docs) return send(stream, 404, { message: 'knowledge base not found' }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+  if (!docs) return undefined;
   const n = cfg.retrievalConfiguration?.vectorSearchConfiguration?.numberOfResults ?? 5;
   const hits = ranked(docs, body.input?.text ?? '', n);
   const answer = opts.answer ?? 'Refunds are accepted within 30 days.';
-  // Two citation parts that cite overlapping references, as the service does.
   const references = hits.map((r) => ({ content: { type: 'TEXT', text: r.d.text }, location: { type: 'S3', s3Location: { uri: r.d.uri } }, metadata: {} }));
   const half = Math.ceil(answer.length / 2);
-  send(stream, 200, {
-    output: { text: answer },
-    citations: [
-      { generatedResponsePart: { textResponsePart: { text: answer.slice(0, half), span: { start: 0, end: half - 1 } } }, retrievedReferences: references },
-      { generatedResponsePart: { textResponsePart: { text: answer.slice(half), span: { start: half, end: answer.length - 1 } } }, retrievedReferences: references.slice(0, 1) },
-    ],
-    sessionId: 'session-1',
-  });
+  const citations = [
+    { generatedResponsePart: { textResponsePart: { text: answer.slice(0, half), span: { start: 0, end: half - 1 } } }, retrievedReferences: references },
+    { generatedResponsePart: { textResponsePart: { text: answer.slice(half), span: { start: half, end: answer.length - 1 } } }, retrievedReferences: references.slice(0, 1) },
+  ];
+  return { answer, citations };
+}
+
+function notFound(stream: ServerHttp2Stream): void {
+  send(stream, 404, { message: 'knowledge base not found' }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+}
+
+function retrieveAndGenerate(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, body: any) {
+  const g = generated(opts, body);
+  if (!g) return notFound(stream);
+  send(stream, 200, { output: { text: g.answer }, citations: g.citations, sessionId: 'session-1' });
+}
+
+/** Each part as an output event followed by its citation event; with `breakWith`, an error after the first. */
+async function retrieveAndGenerateStream(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, body: any, breakWith?: string) {
+  const g = generated(opts, body);
+  if (!g) return notFound(stream);
+  stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-kb', 'x-amzn-bedrock-knowledge-base-session-id': 'session-1' });
+  const events = g.citations.flatMap((c) => [eventMessage('output', { text: c.generatedResponsePart.textResponsePart.text }), eventMessage('citation', c)]);
+  for (const e of events) {
+    if (stream.destroyed || stream.closed) return; // the client abandoned the stream
+    stream.write(e);
+    if (breakWith !== undefined) return void stream.end(exceptionMessage('throttlingException', { message: breakWith }));
+    await new Promise((r) => setImmediate(r));
+  }
+  stream.end();
 }
 
 function rerank(stream: ServerHttp2Stream, body: any) {

@@ -2,10 +2,9 @@
 // InvokeModel and InvokeModelWithResponseStream. The AWS SDK speaks HTTP/2 with prior knowledge to an
 // http:// endpoint, so this is a cleartext node:http2 server. Streams use the binary AWS event-stream
 // framing, encoded with the Smithy codec. Usage is derived from the request, so answers are deterministic.
-import { createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { eventMessage, exceptionMessage } from './event-stream.ts';
+import { listenHttp2 } from './http2-server.ts';
 
 export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke' | 'invoke-with-response-stream';
 
@@ -45,20 +44,13 @@ export interface BedrockEndpointOptions {
   answer?: string[];
 }
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const DEFAULT_ANSWER = ['Thanks for reaching out. ', 'Here is what ', 'the knowledge base says.'];
 
 export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Promise<BedrockEndpoint> {
   let faults: BedrockFaults = { ...o.faults };
   const answer = o.answer ?? DEFAULT_ANSWER;
   const requests: BedrockRecordedRequest[] = [];
-  const server: Http2Server = createServer();
-  // Closing waits for every connection; the SDK keeps its HTTP/2 sessions open, so they are cut on close.
-  const sockets = new Set<import('node:net').Socket>();
-  server.on('connection', (socket: import('node:net').Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const { server, url, close } = await listenHttp2(o.port);
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -114,19 +106,13 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(o.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     setFaults(f) {
       faults = { ...f };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
+    close,
   };
 }
 
@@ -269,24 +255,10 @@ async function events(stream: ServerHttp2Stream, list: { type: string; body: unk
     if (stream.destroyed || stream.closed) return; // the client abandoned the stream
     if (i === faults.streamErrorAfter) {
       // How Bedrock reports a failure after the 200: an exception message in the event stream.
-      stream.end(codec.encode({
-        headers: {
-          ':exception-type': { type: 'string', value: 'modelStreamErrorException' },
-          ':content-type': { type: 'string', value: 'application/json' },
-          ':message-type': { type: 'string', value: 'exception' },
-        },
-        body: Buffer.from(JSON.stringify({ message: 'The model stopped producing output.', originalStatusCode: 500 })),
-      }));
+      stream.end(exceptionMessage('modelStreamErrorException', { message: 'The model stopped producing output.', originalStatusCode: 500 }));
       return;
     }
-    stream.write(codec.encode({
-      headers: {
-        ':event-type': { type: 'string', value: e.type },
-        ':content-type': { type: 'string', value: 'application/json' },
-        ':message-type': { type: 'string', value: 'event' },
-      },
-      body: Buffer.from(JSON.stringify(e.body)),
-    }));
+    stream.write(eventMessage(e.type, e.body));
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
   }
   stream.end();

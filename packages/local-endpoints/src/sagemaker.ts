@@ -3,8 +3,7 @@
 // encoded with the Smithy event-stream codec. Each endpoint name is served by a scripted container shape.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { eventMessage, exceptionMessage } from './event-stream.ts';
 
 /** Response shapes of the common LLM containers. `plain` reports no usage at all. */
 export type ContainerShape = 'tgi' | 'vllm' | 'lmi' | 'plain';
@@ -33,8 +32,6 @@ export interface SageMakerEndpoint {
   breakNextStream(message: string): void;
   close(): Promise<void>;
 }
-
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 export async function startSageMakerEndpoint(opts: SageMakerEndpointOptions): Promise<SageMakerEndpoint> {
   const usage = opts.usage ?? { prompt: 9, completion: 3 };
@@ -124,24 +121,10 @@ async function streamParts(res: ServerResponse, lines: string[], breakWith?: str
   const cut = Math.floor(bytes.length / 3);
   for (const part of [bytes.subarray(0, cut), bytes.subarray(cut, 2 * cut), bytes.subarray(2 * cut)]) {
     if (res.destroyed) return;
-    res.write(codec.encode({
-      headers: {
-        ':event-type': { type: 'string', value: 'PayloadPart' },
-        ':message-type': { type: 'string', value: 'event' },
-        ':content-type': { type: 'string', value: 'application/octet-stream' },
-      },
-      body: new Uint8Array(part),
-    }));
+    res.write(eventMessage('PayloadPart', new Uint8Array(part)));
     await new Promise((r) => setImmediate(r));
     if (breakWith !== undefined) {
-      res.write(codec.encode({
-        headers: {
-          ':message-type': { type: 'string', value: 'exception' },
-          ':exception-type': { type: 'string', value: 'ModelStreamError' },
-          ':content-type': { type: 'string', value: 'application/json' },
-        },
-        body: fromUtf8(JSON.stringify({ Message: breakWith, ErrorCode: 'ModelStreamError' })),
-      }));
+      res.write(exceptionMessage('ModelStreamError', { Message: breakWith, ErrorCode: 'ModelStreamError' }));
       break;
     }
   }

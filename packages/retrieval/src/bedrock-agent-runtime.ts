@@ -1,8 +1,10 @@
 // Bedrock Agent Runtime through the aws-sdk instrumentation's hooks: Retrieve (retrieval), RetrieveAndGenerate
-// (retrieval + a generation priced from the model ARN; the service reports no usage, so it is estimated and
-// marked) and Rerank (priced per query). Scores and text stay out of attributes unless content capture is on.
-import type { Span } from '@opentelemetry/api';
+// and RetrieveAndGenerateStream (retrieval + a generation priced from the model ARN; the service reports no
+// usage, so it is estimated and marked) and Rerank (priced per query). Scores and text stay out of attributes
+// unless content capture is on.
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
+import { errorType, holdSpanUntilRead, requestHash } from '@tokenledger/instrumentation-core';
 import { costAttributes, defaultPriceBook, estimateTokens, type Usage } from '@tokenledger/pricing';
 import {
   ATTR_ERROR_TYPE,
@@ -10,12 +12,15 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
   ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_RETRIEVAL_CONTEXT_TOKENS,
   ATTR_RETRIEVAL_DOCUMENTS,
+  ATTR_REQUEST_HASH,
   ATTR_RETRIEVAL_TOP_K,
   ATTR_USAGE_ESTIMATED,
   ENV_CAPTURE_MESSAGE_CONTENT,
@@ -29,11 +34,21 @@ import type { BedrockAgentRuntimeConfig } from './types.ts';
 /** Bedrock bills a rerank query per 100 documents. */
 const DOCUMENTS_PER_QUERY = 100;
 
+const RAG = 'RetrieveAndGenerate';
+const RAG_STREAM = 'RetrieveAndGenerateStream';
+
 interface Pending {
   query?: string;
   /** Billed rerank queries. */
   queries?: number;
   model?: string;
+  start?: number;
+}
+
+/** What RetrieveAndGenerate answers (or a stream of it adds up to), as far as the generation's price needs. */
+interface Generated {
+  output?: { text?: string };
+  citations?: any[];
 }
 
 /** The BedrockAgentRuntime hooks, for the dispatcher of the process's one AwsInstrumentation. */
@@ -51,14 +66,18 @@ export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {})
         if (capture && input.retrievalQuery?.text) span.setAttribute(ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT, input.retrievalQuery.text);
         span.updateName(`${OPERATION_RETRIEVAL} ${kb}`);
         pending.set(span, {});
-      } else if (request.commandName === 'RetrieveAndGenerate') {
+      } else if (request.commandName === RAG || request.commandName === RAG_STREAM) {
         const kbConfig = input.retrieveAndGenerateConfiguration?.knowledgeBaseConfiguration ?? {};
         const model = String(kbConfig.modelArn ?? input.retrieveAndGenerateConfiguration?.externalSourcesConfiguration?.modelArn);
         setTopK(span, kbConfig.retrievalConfiguration);
-        span.setAttributes({ [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_CHAT, [ATTR_GEN_AI_PROVIDER_NAME]: PROVIDER_AWS_BEDROCK, [ATTR_GEN_AI_REQUEST_MODEL]: model });
+        span.setAttributes({
+          [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_CHAT, [ATTR_GEN_AI_PROVIDER_NAME]: PROVIDER_AWS_BEDROCK, [ATTR_GEN_AI_REQUEST_MODEL]: model,
+          [ATTR_REQUEST_HASH]: requestHash(PROVIDER_AWS_BEDROCK, input),
+        });
+        if (request.commandName === RAG_STREAM) span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, true);
         if (kbConfig.knowledgeBaseId) span.setAttribute(ATTR_GEN_AI_DATA_SOURCE_ID, kbConfig.knowledgeBaseId);
         span.updateName(`${OPERATION_CHAT} ${shortModel(model)}`);
-        pending.set(span, { query: input.input?.text ?? '', model });
+        pending.set(span, { query: input.input?.text ?? '', model, start: performance.now() });
       } else if (request.commandName === 'Rerank') {
         const rc = input.rerankingConfiguration?.bedrockRerankingConfiguration ?? {};
         const model = String(rc.modelConfiguration?.modelArn);
@@ -81,8 +100,11 @@ export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {})
           if (capture) span.setAttribute(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, JSON.stringify(results.map((r) => ({ id: documentId(r), score: r.score }))));
           return;
         }
-        case 'RetrieveAndGenerate':
+        case RAG:
           return generation(span, p, out);
+        case RAG_STREAM:
+          if (out?.stream && typeof out.stream[Symbol.asyncIterator] === 'function') out.stream = observeGeneration(span, p, out.stream);
+          return;
         case 'Rerank': {
           span.setAttribute(ATTR_RETRIEVAL_DOCUMENTS, (out?.results ?? []).length);
           const usage: Usage = { inputTokens: 0, outputTokens: 0, queries: p.queries };
@@ -98,10 +120,39 @@ export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {})
 }
 
 /**
+ * The stream's output and citation events add up to what RetrieveAndGenerate answers: priced when the app has
+ * read it, stopped reading, or the stream failed (what was generated until then).
+ */
+function observeGeneration(span: Span, p: Pending, stream: AsyncIterable<any>): AsyncIterable<any> {
+  let text = '';
+  const citations: any[] = [];
+  let ttftS: number | undefined;
+  const price = () => generation(span, p, { output: { text }, citations });
+  return holdSpanUntilRead(span, stream, 'bedrock agent runtime', {
+    event(e) {
+      if (typeof e?.output?.text === 'string') {
+        ttftS ??= (performance.now() - p.start!) / 1000;
+        text += e.output.text;
+      }
+      if (e?.citation) citations.push(e.citation);
+    },
+    error(err) {
+      price();
+      span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+    },
+    end() {
+      price();
+      if (ttftS !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttftS);
+    },
+  });
+}
+
+/**
  * The model saw the query and the retrieved passages (plus a prompt template we cannot see) and wrote
  * the answer: counted with the tokenizer and marked estimated.
  */
-function generation(span: Span, p: Pending, out: any): void {
+function generation(span: Span, p: Pending, out: Generated): void {
   const seen = new Set<string>();
   let contextTokens = 0;
   for (const citation of out?.citations ?? []) {
