@@ -1,6 +1,6 @@
 // A RAG flow in one trace — embed (OpenAI) → retrieve (PostgreSQL full-text) → rerank (Bedrock) → assemble →
-// answer (Anthropic) — with the real clients and instrumentations, rolled up by the collector; its cost per
-// outcome is checked against hand-computed figures.
+// answer (Anthropic) — and a Bedrock agent's request, with the real clients and instrumentations, rolled up by
+// the collector; their cost per outcome is checked against hand-computed figures.
 import { createRequire } from 'node:module';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -49,7 +49,7 @@ let db: PgModule.Client;
 beforeAll(async () => {
   openaiEndpoint = await startOpenAIEndpoint({ usage: { prompt: 50, completion: 0 } });
   anthropicEndpoint = await startAnthropicEndpoint({ usage: { input: 600, output: 150, cacheRead: 1000 } });
-  agentEndpoint = await startBedrockAgentRuntimeEndpoint({ knowledgeBases: {} });
+  agentEndpoint = await startBedrockAgentRuntimeEndpoint({ knowledgeBases: {}, agents: { AGENT1: 'anthropic.claude-3-5-haiku-20241022-v1:0' } });
   postgres = await startPostgres();
   db = new pg.Client({ host: postgres.socketDir, port: postgres.port, user: 'postgres', database: 'postgres' });
   await db.connect();
@@ -126,6 +126,32 @@ describe('a RAG flow in one trace', () => {
       const [row] = queryOutcomes(collector.db, { groupBy: ['workflow', 'outcome'], sinceMs: 0, untilMs: Infinity });
       expect(row).toMatchObject({ group: { workflow: 'answer', outcome: 'question_answered' }, outcomes: 1, successes: 1 });
       expect(row!.costPerSuccessUsd).toBeCloseTo(embedding + rerank + answer, 12);
+    } finally {
+      await collector.close();
+    }
+  });
+});
+
+describe('a Bedrock agent in one trace', () => {
+  it('prices the model calls its trace reports, once, per outcome', async () => {
+    telemetry.exporter.reset();
+    const agent = new ar.BedrockAgentRuntimeClient({ endpoint: agentEndpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 's' } });
+    await trace.getTracer('app').startActiveSpan('refund request', { attributes: { 'tokenledger.tenant': 'acme', 'tokenledger.workflow': 'agent' } }, async (root) => {
+      const out = await agent.send(new ar.InvokeAgentCommand({ agentId: 'AGENT1', agentAliasId: 'A', sessionId: 's1', inputText: 'Refund order 7', enableTrace: true }));
+      for await (const _ of out.completion!); // read to the end
+      root.setAttributes({ 'tokenledger.outcome': 'refund_handled', 'tokenledger.outcome.success': true });
+      root.end();
+    });
+    const { collector, clock } = testCollector();
+    try {
+      await collector.sink.accept(telemetry.exporter.getFinishedSpans().map(record));
+      clock.advance(60_000);
+      expect(collector.finaliser.tick()).toBe(1);
+      // The endpoint's default steps on Claude 3.5 Haiku (0.80 in, 4.00 out per 1M): pre-processing 310/25, orchestration 1450/62.
+      const expected = (310 + 1450) * 0.8e-6 + (25 + 62) * 4e-6;
+      expect(seriesValue(collector, 'tokenledger_cost_usd_total', { workflow: 'agent' })).toBeCloseTo(expected, 12);
+      const [row] = queryOutcomes(collector.db, { groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity });
+      expect(row!.costPerSuccessUsd).toBeCloseTo(expected, 12);
     } finally {
       await collector.close();
     }

@@ -1,6 +1,7 @@
 // A local endpoint in the Bedrock Agent Runtime wire format (rest-json over cleartext HTTP/2, which the client
 // speaks by default): Retrieve, RetrieveAndGenerate, RetrieveAndGenerateStream (an AWS event stream of output
-// and citation events) and Rerank over a small in-memory knowledge base.
+// and citation events) and Rerank over a small in-memory knowledge base, and InvokeAgent (a completion stream of
+// chunk events, with trace events reporting each model call's usage when the request enables trace).
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { eventMessage, exceptionMessage } from './event-stream.ts';
 import { listenHttp2 } from './http2-server.ts';
@@ -13,16 +14,32 @@ export interface KnowledgeBaseDocument {
 export interface BedrockAgentRuntimeOptions {
   /** Knowledge-base id → its documents; results are ranked by words shared with the query. */
   knowledgeBases: Record<string, KnowledgeBaseDocument[]>;
-  /** The answer RetrieveAndGenerate returns. */
+  /** The answer RetrieveAndGenerate and InvokeAgent return. */
   answer?: string;
+  /** Agent id → the foundation model its steps call. */
+  agents?: Record<string, string>;
+  /** The model calls an agent makes per request (default: pre-processing, then one orchestration step). */
+  agentSteps?: AgentStep[];
 }
+
+export interface AgentStep {
+  /** The trace member reporting it, e.g. `preProcessingTrace`, `orchestrationTrace`, `postProcessingTrace`. */
+  trace: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const DEFAULT_AGENT_STEPS: AgentStep[] = [
+  { trace: 'preProcessingTrace', inputTokens: 310, outputTokens: 25 },
+  { trace: 'orchestrationTrace', inputTokens: 1450, outputTokens: 62 },
+];
 
 export interface BedrockAgentRuntimeEndpoint {
   url: string;
   requests: { path: string; body: any }[];
   /** The next request fails with this AWS error (e.g. 429 ThrottlingException). */
   failNext(status: number, errorType: string, message: string): void;
-  /** The next RetrieveAndGenerateStream sends one output event, then a throttlingException event. */
+  /** The next stream (RetrieveAndGenerateStream, InvokeAgent) sends one event, then a throttlingException event. */
   breakNextStream(message: string): void;
   close(): Promise<void>;
 }
@@ -46,6 +63,8 @@ export async function startBedrockAgentRuntimeEndpoint(opts: BedrockAgentRuntime
       if (path === '/retrieveAndGenerate') return retrieveAndGenerate(stream, opts, body);
       if (path === '/retrieveAndGenerateStream') return void retrieveAndGenerateStream(stream, opts, body, broken.shift());
       if (path === '/rerank') return rerank(stream, body);
+      const agent = /^\/agents\/([^/]+)\/agentAliases\/[^/]+\/sessions\/([^/]+)\/text$/.exec(path);
+      if (agent) return void invokeAgent(stream, opts, decodeURIComponent(agent[1]!), decodeURIComponent(agent[2]!), body, broken.shift());
       send(stream, 404, { message: `no route ${path}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
     });
   });
@@ -114,12 +133,42 @@ function retrieveAndGenerate(stream: ServerHttp2Stream, opts: BedrockAgentRuntim
   send(stream, 200, { output: { text: g.answer }, citations: g.citations, sessionId: 'session-1' });
 }
 
-/** Each part as an output event followed by its citation event; with `breakWith`, an error after the first. */
-async function retrieveAndGenerateStream(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, body: any, breakWith?: string) {
+/** Each part as an output event followed by its citation event. */
+function retrieveAndGenerateStream(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, body: any, breakWith?: string) {
   const g = generated(opts, body);
   if (!g) return notFound(stream);
-  stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-kb', 'x-amzn-bedrock-knowledge-base-session-id': 'session-1' });
   const events = g.citations.flatMap((c) => [eventMessage('output', { text: c.generatedResponsePart.textResponsePart.text }), eventMessage('citation', c)]);
+  return writeEvents(stream, { 'x-amzn-bedrock-knowledge-base-session-id': 'session-1' }, events, breakWith);
+}
+
+/**
+ * With enableTrace, each model call of the agent as a modelInvocationInput and a modelInvocationOutput trace
+ * event (linked by traceId; usage and times in the output's metadata), then the answer as chunk events.
+ */
+function invokeAgent(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, agentId: string, sessionId: string, body: any, breakWith?: string) {
+  const model = opts.agents?.[agentId];
+  if (!model) return send(stream, 404, { message: `agent ${agentId} not found` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+  // These timestamps are modelled as RFC 3339 date-times, not the protocol's default epoch seconds.
+  const at = (ms: number) => new Date(ms).toISOString();
+  const part = (trace: unknown) => eventMessage('trace', { agentId, agentAliasId: 'TSTALIASID', agentVersion: 'DRAFT', sessionId, eventTime: at(Date.now()), trace });
+  const now = Date.now();
+  const traces = body.enableTrace !== true ? [] : (opts.agentSteps ?? DEFAULT_AGENT_STEPS).flatMap((step, i) => {
+    const traceId = `trace-${i}`;
+    const metadata = { startTime: at(now - 500 + i * 100), endTime: at(now - 450 + i * 100), totalTimeMs: 50, usage: { inputTokens: step.inputTokens, outputTokens: step.outputTokens } };
+    return [
+      part({ [step.trace]: { modelInvocationInput: { traceId, foundationModel: model, type: 'ORCHESTRATION', text: body.inputText ?? '' } } }),
+      part({ [step.trace]: { modelInvocationOutput: { traceId, metadata, rawResponse: { content: '…' } } } }),
+    ];
+  });
+  const answer = opts.answer ?? 'Refunds are accepted within 30 days.';
+  const half = Math.ceil(answer.length / 2);
+  const chunks = [answer.slice(0, half), answer.slice(half)].map((t) => eventMessage('chunk', { bytes: Buffer.from(t).toString('base64') }));
+  return writeEvents(stream, { 'x-amzn-bedrock-agent-content-type': 'application/json', 'x-amz-bedrock-agent-session-id': sessionId }, [...traces, ...chunks], breakWith);
+}
+
+/** A 200 event stream; with `breakWith`, a throttlingException event after the first. */
+async function writeEvents(stream: ServerHttp2Stream, headers: Record<string, string>, events: Uint8Array[], breakWith?: string) {
+  stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-kb', ...headers });
   for (const e of events) {
     if (stream.destroyed || stream.closed) return; // the client abandoned the stream
     stream.write(e);

@@ -1,7 +1,7 @@
 // Bedrock Agent Runtime through the aws-sdk instrumentation's hooks: Retrieve (retrieval), RetrieveAndGenerate
 // and RetrieveAndGenerateStream (retrieval + a generation priced from the model ARN; the service reports no
-// usage, so it is estimated and marked) and Rerank (priced per query). Scores and text stay out of attributes
-// unless content capture is on.
+// usage, so it is estimated and marked), Rerank (priced per query) and InvokeAgent (bedrock-agent.ts). Scores
+// and text stay out of attributes unless content capture is on.
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
 import { errorType, holdSpanUntilRead, requestHash } from '@tokenledger/instrumentation-core';
@@ -29,6 +29,7 @@ import {
   OPERATION_RETRIEVAL,
   PROVIDER_AWS_BEDROCK,
 } from '@tokenledger/semconv';
+import { observeAgentStream, startAgentSpan } from './bedrock-agent.ts';
 import type { BedrockAgentRuntimeConfig } from './types.ts';
 
 /** Bedrock bills a rerank query per 100 documents. */
@@ -36,6 +37,7 @@ const DOCUMENTS_PER_QUERY = 100;
 
 const RAG = 'RetrieveAndGenerate';
 const RAG_STREAM = 'RetrieveAndGenerateStream';
+const INVOKE_AGENT = 'InvokeAgent';
 
 interface Pending {
   query?: string;
@@ -78,6 +80,9 @@ export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {})
         if (kbConfig.knowledgeBaseId) span.setAttribute(ATTR_GEN_AI_DATA_SOURCE_ID, kbConfig.knowledgeBaseId);
         span.updateName(`${OPERATION_CHAT} ${shortModel(model)}`);
         pending.set(span, { query: input.input?.text ?? '', model, start: performance.now() });
+      } else if (request.commandName === INVOKE_AGENT) {
+        startAgentSpan(span, input);
+        pending.set(span, { start: performance.now() });
       } else if (request.commandName === 'Rerank') {
         const rc = input.rerankingConfiguration?.bedrockRerankingConfiguration ?? {};
         const model = String(rc.modelConfiguration?.modelArn);
@@ -103,7 +108,10 @@ export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {})
         case RAG:
           return generation(span, p, out);
         case RAG_STREAM:
-          if (out?.stream && typeof out.stream[Symbol.asyncIterator] === 'function') out.stream = observeGeneration(span, p, out.stream);
+          if (isStream(out?.stream)) out.stream = observeGeneration(span, p, out.stream);
+          return;
+        case INVOKE_AGENT:
+          if (isStream(out?.completion)) out.completion = observeAgentStream(span, out.completion, p.start!);
           return;
         case 'Rerank': {
           span.setAttribute(ATTR_RETRIEVAL_DOCUMENTS, (out?.results ?? []).length);
@@ -173,6 +181,10 @@ function generation(span: Span, p: Pending, out: Generated): void {
     [ATTR_USAGE_ESTIMATED]: true,
     ...costAttributes(defaultPriceBook().cost(p.model!, usage, { provider: PROVIDER_AWS_BEDROCK })),
   });
+}
+
+function isStream(v: unknown): v is AsyncIterable<unknown> {
+  return typeof (v as AsyncIterable<unknown> | undefined)?.[Symbol.asyncIterator] === 'function';
 }
 
 function setTopK(span: Span, retrievalConfiguration: any): void {

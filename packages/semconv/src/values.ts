@@ -14,6 +14,7 @@ export const OPERATION_EMBEDDINGS = 'embeddings';
 export const OPERATION_RETRIEVAL = 'retrieval';
 /** Not in the GenAI conventions; used for rerank calls. */
 export const OPERATION_RERANK = 'rerank';
+export const OPERATION_INVOKE_AGENT = 'invoke_agent';
 
 export const PRICE_TIERS = ['on_demand', 'batch', 'flex', 'priority', 'provisioned', 'self_hosted'] as const;
 export type PriceTier = (typeof PRICE_TIERS)[number];
