@@ -1,7 +1,7 @@
 // A local endpoint in the Bedrock Agent Runtime wire format (rest-json over cleartext HTTP/2, which the client
 // speaks by default): Retrieve, RetrieveAndGenerate, RetrieveAndGenerateStream (an AWS event stream of output
-// and citation events) and Rerank over a small in-memory knowledge base, and InvokeAgent (a completion stream of
-// chunk events, with trace events reporting each model call's usage when the request enables trace).
+// and citation events) and Rerank over a small in-memory knowledge base; InvokeAgent and InvokeInlineAgent (a
+// completion stream of chunk events, with trace events reporting each model call's usage when asked for).
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { eventMessage, exceptionMessage } from './event-stream.ts';
 import { listenHttp2 } from './http2-server.ts';
@@ -20,6 +20,8 @@ export interface BedrockAgentRuntimeOptions {
   agents?: Record<string, string>;
   /** The model calls an agent makes per request (default: pre-processing, then one orchestration step). */
   agentSteps?: AgentStep[];
+  /** Whether trace events name the foundation model (default true; the traces of older agents do not). */
+  agentTraceNamesModel?: boolean;
 }
 
 export interface AgentStep {
@@ -64,7 +66,13 @@ export async function startBedrockAgentRuntimeEndpoint(opts: BedrockAgentRuntime
       if (path === '/retrieveAndGenerateStream') return void retrieveAndGenerateStream(stream, opts, body, broken.shift());
       if (path === '/rerank') return rerank(stream, body);
       const agent = /^\/agents\/([^/]+)\/agentAliases\/[^/]+\/sessions\/([^/]+)\/text$/.exec(path);
-      if (agent) return void invokeAgent(stream, opts, decodeURIComponent(agent[1]!), decodeURIComponent(agent[2]!), body, broken.shift());
+      if (agent) {
+        const model = opts.agents?.[decodeURIComponent(agent[1]!)];
+        if (!model) return send(stream, 404, { message: `agent ${agent[1]} not found` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+        return void invokeAgent(stream, opts, model, decodeURIComponent(agent[2]!), body, broken.shift(), decodeURIComponent(agent[1]!));
+      }
+      const inline = /^\/agents\/([^/]+)$/.exec(path); // InvokeInlineAgent: the model is in the request
+      if (inline) return void invokeAgent(stream, opts, String(body.foundationModel), decodeURIComponent(inline[1]!), body, broken.shift());
       send(stream, 404, { message: `no route ${path}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
     });
   });
@@ -145,18 +153,17 @@ function retrieveAndGenerateStream(stream: ServerHttp2Stream, opts: BedrockAgent
  * With enableTrace, each model call of the agent as a modelInvocationInput and a modelInvocationOutput trace
  * event (linked by traceId; usage and times in the output's metadata), then the answer as chunk events.
  */
-function invokeAgent(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, agentId: string, sessionId: string, body: any, breakWith?: string) {
-  const model = opts.agents?.[agentId];
-  if (!model) return send(stream, 404, { message: `agent ${agentId} not found` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+function invokeAgent(stream: ServerHttp2Stream, opts: BedrockAgentRuntimeOptions, model: string, sessionId: string, body: any, breakWith?: string, agentId?: string) {
   // These timestamps are modelled as RFC 3339 date-times, not the protocol's default epoch seconds.
   const at = (ms: number) => new Date(ms).toISOString();
-  const part = (trace: unknown) => eventMessage('trace', { agentId, agentAliasId: 'TSTALIASID', agentVersion: 'DRAFT', sessionId, eventTime: at(Date.now()), trace });
+  const agent = agentId === undefined ? {} : { agentId, agentAliasId: 'TSTALIASID', agentVersion: 'DRAFT' };
+  const part = (trace: unknown) => eventMessage('trace', { ...agent, sessionId, eventTime: at(Date.now()), trace });
   const now = Date.now();
   const traces = body.enableTrace !== true ? [] : (opts.agentSteps ?? DEFAULT_AGENT_STEPS).flatMap((step, i) => {
     const traceId = `trace-${i}`;
     const metadata = { startTime: at(now - 500 + i * 100), endTime: at(now - 450 + i * 100), totalTimeMs: 50, usage: { inputTokens: step.inputTokens, outputTokens: step.outputTokens } };
     return [
-      part({ [step.trace]: { modelInvocationInput: { traceId, foundationModel: model, type: 'ORCHESTRATION', text: body.inputText ?? '' } } }),
+      part({ [step.trace]: { modelInvocationInput: { traceId, ...(opts.agentTraceNamesModel === false ? {} : { foundationModel: model }), type: 'ORCHESTRATION', text: body.inputText ?? '' } } }),
       part({ [step.trace]: { modelInvocationOutput: { traceId, metadata, rawResponse: { content: '…' } } } }),
     ];
   });

@@ -1,6 +1,6 @@
 // Bedrock Agent Runtime through the aws-sdk instrumentation's hooks: Retrieve (retrieval), RetrieveAndGenerate
 // and RetrieveAndGenerateStream (retrieval + a generation priced from the model ARN; the service reports no
-// usage, so it is estimated and marked), Rerank (priced per query) and InvokeAgent (bedrock-agent.ts). Scores
+// usage, so it is estimated and marked), Rerank (priced per query), InvokeAgent and InvokeInlineAgent (bedrock-agent.ts). Scores
 // and text stay out of attributes unless content capture is on.
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
@@ -38,6 +38,7 @@ const DOCUMENTS_PER_QUERY = 100;
 const RAG = 'RetrieveAndGenerate';
 const RAG_STREAM = 'RetrieveAndGenerateStream';
 const INVOKE_AGENT = 'InvokeAgent';
+const INVOKE_INLINE_AGENT = 'InvokeInlineAgent';
 
 interface Pending {
   query?: string;
@@ -80,9 +81,9 @@ export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {})
         if (kbConfig.knowledgeBaseId) span.setAttribute(ATTR_GEN_AI_DATA_SOURCE_ID, kbConfig.knowledgeBaseId);
         span.updateName(`${OPERATION_CHAT} ${shortModel(model)}`);
         pending.set(span, { query: input.input?.text ?? '', model, start: performance.now() });
-      } else if (request.commandName === INVOKE_AGENT) {
+      } else if (request.commandName === INVOKE_AGENT || request.commandName === INVOKE_INLINE_AGENT) {
         startAgentSpan(span, input);
-        pending.set(span, { start: performance.now() });
+        pending.set(span, { start: performance.now(), model: typeof input.foundationModel === 'string' ? input.foundationModel : undefined });
       } else if (request.commandName === 'Rerank') {
         const rc = input.rerankingConfiguration?.bedrockRerankingConfiguration ?? {};
         const model = String(rc.modelConfiguration?.modelArn);
@@ -111,7 +112,8 @@ export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {})
           if (isStream(out?.stream)) out.stream = observeGeneration(span, p, out.stream);
           return;
         case INVOKE_AGENT:
-          if (isStream(out?.completion)) out.completion = observeAgentStream(span, out.completion, p.start!);
+        case INVOKE_INLINE_AGENT:
+          if (isStream(out?.completion)) out.completion = observeAgentStream(span, out.completion, p.start!, p.model);
           return;
         case 'Rerank': {
           span.setAttribute(ATTR_RETRIEVAL_DOCUMENTS, (out?.results ?? []).length);

@@ -1,4 +1,4 @@
-// Bedrock Agents (InvokeAgent). An agent calls its models several times per request (pre-processing,
+// Bedrock Agents (InvokeAgent, InvokeInlineAgent). An agent calls its models several times per request (pre-processing,
 // orchestration steps, post-processing, routing). With `enableTrace`, the completion stream's trace events
 // report each call's model and usage: each becomes a priced `chat` child span of the `invoke_agent` span,
 // so the collector rolls them up like any model call. Without trace events the agent's model cost is not
@@ -9,6 +9,7 @@ import { costAttributes, defaultPriceBook } from '@tokenledger/pricing';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -23,24 +24,27 @@ import {
 
 const TRACER_NAME = '@tokenledger/retrieval';
 
-/** Names the `invoke_agent` span from the request. */
-export function startAgentSpan(span: Span, input: { agentId?: string; sessionId?: string }): void {
-  const agentId = String(input.agentId);
-  span.setAttributes({
-    [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_INVOKE_AGENT,
-    [ATTR_GEN_AI_PROVIDER_NAME]: PROVIDER_AWS_BEDROCK,
-    [ATTR_GEN_AI_AGENT_ID]: agentId,
-  });
+/**
+ * Names the `invoke_agent` span from the request: an agent (agentId) or an inline agent (agentName, and its
+ * foundationModel, which the model calls default to). The model stays off this span: its calls carry the cost.
+ */
+export function startAgentSpan(span: Span, input: { agentId?: string; agentName?: string; sessionId?: string }): void {
+  span.setAttributes({ [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_INVOKE_AGENT, [ATTR_GEN_AI_PROVIDER_NAME]: PROVIDER_AWS_BEDROCK });
+  if (input.agentId) span.setAttribute(ATTR_GEN_AI_AGENT_ID, input.agentId);
+  if (input.agentName) span.setAttribute(ATTR_GEN_AI_AGENT_NAME, input.agentName);
   if (input.sessionId) span.setAttribute(ATTR_GEN_AI_CONVERSATION_ID, input.sessionId);
-  span.updateName(`${OPERATION_INVOKE_AGENT} ${agentId}`);
+  span.updateName(`${OPERATION_INVOKE_AGENT} ${input.agentId ?? input.agentName ?? 'inline'}`);
 }
 
-/** The completion stream as the app reads it; model calls reported in its trace events become child spans. */
-export function observeAgentStream(span: Span, completion: AsyncIterable<any>, startMs: number): AsyncIterable<any> {
+/**
+ * The completion stream as the app reads it; model calls reported in its trace events become child spans.
+ * `model`: the inline agent's foundation model, for calls whose input event names none.
+ */
+export function observeAgentStream(span: Span, completion: AsyncIterable<any>, startMs: number, model?: string): AsyncIterable<any> {
   const parent = trace.setSpan(context.active(), span);
   /** Model of each model invocation, by its trace id: the input event names it, the output reports usage. */
   const models = new Map<string, string>();
-  let lastModel: string | undefined;
+  let lastModel = model;
   let ttftS: number | undefined;
   let modelCalls = 0;
   return holdSpanUntilRead(span, completion, 'bedrock agent', {

@@ -84,6 +84,28 @@ describe('Bedrock InvokeAgent', () => {
     expect(spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat').map((s) => s.attributes['gen_ai.usage.input_tokens'])).toEqual([310]);
   });
 
+  it('InvokeInlineAgent: named by the agent name; calls whose trace names no model are priced at the request\'s foundation model', async () => {
+    const inline = await startBedrockAgentRuntimeEndpoint({ knowledgeBases: {}, agentSteps: STEPS.slice(0, 1), agentTraceNamesModel: false, answer: ANSWER });
+    const c = new ar.BedrockAgentRuntimeClient({ endpoint: inline.url, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 's' } });
+    try {
+      const out = await c.send(new ar.InvokeInlineAgentCommand({
+        sessionId: 'sess-2', foundationModel: HAIKU, instruction: 'You handle refunds for the support desk politely.', agentName: 'refunds', inputText: 'Where is my refund?', enableTrace: true,
+      }));
+      expect(await readAnswer(out)).toBe(ANSWER);
+    } finally {
+      await inline.close();
+    }
+    const spans = telemetry.exporter.getFinishedSpans();
+    const agent = agentSpan(spans);
+    expect(agent.name).toBe('invoke_agent refunds');
+    expect(agent.attributes).toMatchObject({ 'gen_ai.agent.name': 'refunds', 'gen_ai.conversation.id': 'sess-2' });
+    expect(agent.attributes['gen_ai.request.model']).toBeUndefined();
+    const [call, ...rest] = spans.filter((s) => s.parentSpanContext?.spanId === agent.spanContext().spanId);
+    expect(rest).toHaveLength(0);
+    expect(call!.attributes['gen_ai.request.model']).toBe(HAIKU);
+    expect(call!.attributes['tokenledger.cost.usd']).toBeCloseTo(310 * 0.8e-6 + 25 * 4e-6, 12);
+  });
+
   it('an error event reaches the app unchanged and marks the span', async () => {
     endpoint.breakNextStream('Rate exceeded');
     const err = await readAnswer(await invoke(true)).catch((e) => e);

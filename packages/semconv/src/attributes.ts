@@ -26,6 +26,7 @@ export const ATTR_GEN_AI_DATA_SOURCE_ID = 'gen_ai.data_source.id';
 export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
 export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
 export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
+export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 // Opt-in content (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true only).
 export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
