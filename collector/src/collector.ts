@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { AddressInfo } from 'node:net';
 import { PriceBook } from '@tokenledger/pricing';
 import { CapacityCheckpoint } from './capacity/checkpoint.ts';
+import { OpenIntervalJournal } from './capacity/open-journal.ts';
 import { CapacityLedger, capacityConfigFromEnv, type CapacityConfig } from './capacity/index.ts';
 import { systemClock } from './config/clock.ts';
 import type { Clock, CollectorConfig } from './config/types.ts';
@@ -64,16 +65,22 @@ export class Collector {
     const rollups = new RollupStore(db, config.rollupBucketMs);
     this.metrics = new CollectorMetrics(config.cardinalityLimit, { traces: () => this.buffer.open.size, spans: () => this.buffer.openSpans });
     const capacityCheckpoint = new CapacityCheckpoint(db);
+    const openIntervals = new OpenIntervalJournal(db);
     this.capacity = new CapacityLedger({
       config: o.capacity ?? capacityConfigFromEnv(), book, clock, registry: this.metrics.registry,
       settledTo: capacityCheckpoint.settledTo(),
-      // Series and position in one transaction; no other persisted series is dirty here (the finaliser
-      // takes its own synchronously with the commit of its roll-ups).
+      // Series, position and the settled intervals' observations in one transaction; no other persisted
+      // series is dirty here (the finaliser takes its own synchronously with the commit of its roll-ups).
       checkpoint: (settledTo) => transaction(db, () => {
         rollups.writeSeries(this.metrics.registry.takeDirty());
         capacityCheckpoint.save(settledTo);
+        openIntervals.dropSettled(settledTo);
       }),
+      journal: (entries) => openIntervals.append(entries),
+      replay: openIntervals.load(),
     });
+    // The first run's position too: a restart before its first settling still owes the interval it began.
+    if (capacityCheckpoint.settledTo() === undefined) capacityCheckpoint.save(this.capacity.settledToMs);
     // After every persisted family exists (the capacity ones too).
     for (const s of rollups.series()) this.metrics.registry.family(s.metric)?.restore(s.key, s.labels, s.state);
     this.buffer = new TraceBuffer({

@@ -171,6 +171,49 @@ describe('self-hosted capacity', () => {
     }
   });
 
+  it('replays the interval a crash interrupted: its requests and samples are attributed, once', async () => {
+    const clock = new FakeClock();
+    const t0 = clock.ms;
+    const config = testConfig();
+    const capacity = capacityConfigFromEnv({
+      TOKENLEDGER_CAPACITY_LAG_MS: '0',
+      TOKENLEDGER_CAPACITY_INSTANCES: JSON.stringify([{ id: 'i-1', type: 'inf2.xlarge', hourly_usd: 3.6 }]),
+    });
+    const on = { [sc.ATTR_INSTANCE_TYPE]: 'inf2.xlarge', [sc.ATTR_INSTANCE_ID]: 'i-1' };
+    const first = new Collector({ config, clock, capacity });
+    const a = servedSpan(t0 + 1_000, 700, 300, on);
+    const b = servedSpan(t0 + 2_000, 2_000, 1_000, { ...on, [sc.ATTR_GEN_AI_REQUEST_MODEL]: 'mistral-7b' });
+    await first.sink.accept([a, root(a.traceId, {}, { endMs: t0 + 1_100 }), b]);
+    first.capacity.observeUtilization('i-1', 'inf2.xlarge', 0.5, t0 + 3_000);
+    // Stopped before the interval was settled: what it observed is only in the journal.
+    await first.close();
+
+    clock.advance(60_000);
+    const restarted = () => new Collector({ config, clock, capacity });
+    const second = restarted();
+    const r = second.metrics.registry;
+    const model = (m: string) => ({ [sc.LABEL_INSTANCE_ID]: 'i-1', [sc.LABEL_MODEL]: m });
+    try {
+      second.capacity.settle(t0 + 60_000);
+      // $0.06 for the minute at utilisation 0.5: $0.03 attributed, split 1000:3000 by tokens.
+      expect(value(r, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, model('llama-3.3-70b'))).toBeCloseTo(0.0075, 12);
+      expect(value(r, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, model('mistral-7b'))).toBeCloseTo(0.0225, 12);
+      expect(value(r, sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, { [sc.LABEL_INSTANCE_ID]: 'i-1' })).toBeCloseTo(0.03, 12);
+    } finally {
+      await second.close();
+    }
+    // Settled intervals leave the journal: a further restart replays nothing into the next interval.
+    const third = restarted();
+    try {
+      third.capacity.settle(t0 + 120_000);
+      const t = third.metrics.registry;
+      expect(value(t, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, { [sc.LABEL_INSTANCE_ID]: 'i-1' })).toBeCloseTo(0.03, 12);
+      expect(value(t, sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, { [sc.LABEL_INSTANCE_ID]: 'i-1' })).toBeCloseTo(0.03 + 0.06, 12);
+    } finally {
+      await third.close();
+    }
+  });
+
   it('takes utilisation from an OTLP/JSON metrics request: the mean over an instance’s NeuronCores', async () => {
     class Reader extends MetricReader {
       protected override async onForceFlush(): Promise<void> {}

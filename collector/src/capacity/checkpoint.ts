@@ -1,6 +1,6 @@
 // Where settling has got to, in the collector's store: with the capacity counters (persisted series
 // written in the same transaction) it lets a restarted collector carry on from its last settled interval
-// instead of from zero. The open interval's requests and samples are in memory only (see README).
+// instead of from zero. The open intervals' requests and samples are in open-journal.ts.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 const SCHEMA = 'CREATE TABLE IF NOT EXISTS capacity_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;';

@@ -1,7 +1,8 @@
 // Per instance and interval: what self-hosted capacity cost, the part the requests served used, the
 // idle rest, and what those tokens would have cost on Bedrock. Fed by accepted spans and accelerator
 // utilisation samples; settles each interval `lagMs` after it ends. The counters are persisted series:
-// `checkpoint` stores them with the settled position, so a restart neither resets nor repeats them.
+// `checkpoint` stores them with the settled position, so a restart neither resets nor repeats them, and the
+// open intervals' observations go to a journal that a restart replays.
 import { diag } from '@opentelemetry/api';
 import type { PriceBook } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
@@ -11,7 +12,7 @@ import type { SpanRecord } from '../model/span-record.ts';
 import { callCost, num, str } from '../rollup/call-cost.ts';
 import { utilizationSamples } from './otlp-metrics.ts';
 import { settle } from './settle.ts';
-import type { CapacityConfig, ServedRequest } from './types.ts';
+import type { CapacityConfig, JournalEntry, Observation, ServedRequest } from './types.ts';
 
 /** A discovered instance (not configured) is charged until it has been silent this many intervals. */
 const SILENT_INTERVALS = 5;
@@ -51,16 +52,23 @@ export class CapacityLedger {
   private readonly utilization: MetricFamily;
 
   private readonly checkpoint?: (settledToMs: number) => void;
+  private readonly journal?: (entries: readonly JournalEntry[]) => void;
 
   /**
    * `settledTo`: where a previous run stopped settling (configured instances are charged from there: they
-   * ran while the collector did not); `checkpoint`: called after each settling round with the new position.
+   * ran while the collector did not); `checkpoint`: called after each settling round with the new position;
+   * `journal`: stores new observations of the open intervals; `replay`: those a previous run stored.
    */
-  constructor(o: { config: CapacityConfig; book: PriceBook; clock: Clock; registry: Registry; settledTo?: number; checkpoint?: (settledToMs: number) => void }) {
+  constructor(o: {
+    config: CapacityConfig; book: PriceBook; clock: Clock; registry: Registry;
+    settledTo?: number; checkpoint?: (settledToMs: number) => void;
+    journal?: (entries: readonly JournalEntry[]) => void; replay?: readonly Observation[];
+  }) {
     this.config = o.config;
     this.book = o.book;
     this.clock = o.clock;
     this.checkpoint = o.checkpoint;
+    this.journal = o.journal;
     const now = o.clock.now();
     this.settledTo = o.settledTo ?? this.intervalStart(now);
     for (const i of o.config.instances) {
@@ -75,32 +83,47 @@ export class CapacityLedger {
     this.bedrockCost = r.counter(sc.METRIC_CAPACITY_BEDROCK_EQUIVALENT_USD_TOTAL,
       'What the tokens served would have cost on Bedrock on-demand with the comparable model, in USD.', [...who, sc.LABEL_MODEL], true);
     this.utilization = r.gaugeFamily(sc.METRIC_CAPACITY_UTILIZATION_RATIO, 'Mean accelerator utilisation over the last settled interval.', who);
+    for (const obs of o.replay ?? []) this.apply(obs);
   }
 
   /** Takes the self-hosted model spans among accepted spans: those naming an instance type. */
   observeSpans(spans: readonly SpanRecord[]): void {
+    const entries: JournalEntry[] = [];
     for (const span of spans) {
       try {
-        this.observeSpan(span);
+        const obs = this.fromSpan(span);
+        if (obs) entries.push({ slotMs: this.apply(obs), observation: obs });
       } catch (err) {
         diag.error('tokenledger collector: capacity could not read a span', err);
       }
     }
+    this.record(entries);
   }
 
   /** One accelerator utilisation sample (0–1) of an instance, e.g. a NeuronCore mean from neuron-monitor. */
   observeUtilization(instanceId: string, instanceType: string, ratio: number, atMs: number): void {
-    if (!Number.isFinite(ratio)) return;
-    this.slot(this.see(instanceId, instanceType, atMs), atMs).samples.push(ratio);
+    const obs = { type: instanceType, id: instanceId, atMs, ratio };
+    if (Number.isFinite(ratio)) this.record([{ slotMs: this.apply(obs), observation: obs }]);
   }
 
   /** Takes the accelerator utilisation in an OTLP metrics request (OTLP/JSON field names; see otlp-metrics.ts). */
   observeMetrics(request: unknown): void {
+    const entries: JournalEntry[] = [];
     try {
-      for (const s of utilizationSamples(request)) this.observeUtilization(s.instanceId, s.instanceType, s.ratio, s.atMs);
+      for (const s of utilizationSamples(request)) {
+        if (!Number.isFinite(s.ratio)) continue;
+        const obs = { type: s.instanceType, id: s.instanceId, atMs: s.atMs, ratio: s.ratio };
+        entries.push({ slotMs: this.apply(obs), observation: obs });
+      }
     } catch (err) {
       diag.error('tokenledger collector: capacity could not read a metrics request', err);
     }
+    this.record(entries);
+  }
+
+  /** Start of the first interval not yet settled. */
+  get settledToMs(): number {
+    return this.settledTo;
   }
 
   /** Settles every interval that ended at least `lagMs` ago. */
@@ -132,12 +155,22 @@ export class CapacityLedger {
     clearInterval(this.timer);
   }
 
-  private observeSpan(span: SpanRecord): void {
+  private record(entries: readonly JournalEntry[]): void {
+    if (entries.length === 0 || !this.journal) return;
+    try {
+      this.journal(entries);
+    } catch (err) {
+      diag.error('tokenledger collector: storing capacity observations failed (a restart would count them idle)', err);
+    }
+  }
+
+  /** The request a self-hosted model span records, or undefined for any other span. */
+  private fromSpan(span: SpanRecord): Observation | undefined {
     const a = span.attributes;
     const type = str(a[sc.ATTR_INSTANCE_TYPE]);
-    if (type === undefined) return;
+    if (type === undefined) return undefined;
     const call = callCost(span, this.book);
-    if (!call) return;
+    if (!call) return undefined;
     const [input, cacheRead, cacheWrite, output] = call.tokens;
     let bedrockUsd: number | undefined;
     if (this.config.bedrockModel) {
@@ -147,16 +180,26 @@ export class CapacityLedger {
       if (p.priced) bedrockUsd = p.totalUsd;
     }
     const request: ServedRequest = { model: call.model, tokens: input + cacheRead + cacheWrite + output, bedrockUsd };
-    const utilization = num(a[sc.ATTR_ACCELERATOR_UTILIZATION]);
+    return { type, id: str(a[sc.ATTR_INSTANCE_ID]), atMs: span.endMs, request, utilization: num(a[sc.ATTR_ACCELERATOR_UTILIZATION]) };
+  }
+
+  /** Adds an observation to its open interval (a late one to the oldest still open); returns its start. */
+  private apply(obs: Observation): number {
+    const start = Math.max(this.settledTo, this.intervalStart(obs.atMs));
+    if ('ratio' in obs) {
+      this.slot(this.see(obs.id, obs.type, obs.atMs), start).samples.push(obs.ratio);
+      return start;
+    }
+    const { request, utilization, id } = obs;
     // Without an instance id (a client span), the request is spread over the known instances of its type.
-    const id = str(a[sc.ATTR_INSTANCE_ID]);
-    const targets = id !== undefined ? [this.see(id, type, span.endMs)] : [...this.instances.values()].filter((i) => i.type === type);
+    const targets = id !== undefined ? [this.see(id, obs.type, obs.atMs)] : [...this.instances.values()].filter((i) => i.type === obs.type);
     for (const inst of targets) {
-      const slot = this.slot(inst, span.endMs);
+      const slot = this.slot(inst, start);
       const n = targets.length;
       slot.requests.push(n === 1 ? request : { ...request, tokens: request.tokens / n, bedrockUsd: request.bedrockUsd === undefined ? undefined : request.bedrockUsd / n });
       if (utilization !== undefined && id !== undefined) slot.spanSamples.push(utilization);
     }
+    return start;
   }
 
   private see(id: string, type: string, atMs: number): Instance {
@@ -169,9 +212,8 @@ export class CapacityLedger {
     return inst;
   }
 
-  /** The open interval an observation at `atMs` belongs to; one already settled gives the oldest open one. */
-  private slot(inst: Instance, atMs: number): Open {
-    const start = Math.max(this.settledTo, this.intervalStart(atMs));
+  /** An instance's observations in the open interval starting at `start`. */
+  private slot(inst: Instance, start: number): Open {
     let byInstance = this.open.get(start);
     if (!byInstance) this.open.set(start, (byInstance = new Map()));
     let slot = byInstance.get(inst.id);

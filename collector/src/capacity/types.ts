@@ -42,3 +42,14 @@ export interface Settlement {
   /** attributedUsd split over the requests by tokens, in their order. */
   shares: number[];
 }
+
+/** What an open interval is fed: a request served (on an instance, or spread over those of its type), or a utilisation sample. */
+export type Observation =
+  | { type: string; id?: string; atMs: number; request: ServedRequest; /** From the span's accelerator snapshot. */ utilization?: number }
+  | { type: string; id: string; atMs: number; ratio: number };
+
+/** An observation and the start of the open interval it went to. */
+export interface JournalEntry {
+  slotMs: number;
+  observation: Observation;
+}
