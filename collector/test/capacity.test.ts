@@ -40,6 +40,17 @@ function ledger(env: Record<string, string>) {
   return { clock, registry, ledger: l, t0: clock.ms };
 }
 
+/** Collectors on one store and clock, with instance i-1 (inf2.xlarge at $3.60/h) configured and no settling lag. */
+function restartable() {
+  const clock = new FakeClock();
+  const config = testConfig();
+  const capacity = capacityConfigFromEnv({
+    TOKENLEDGER_CAPACITY_LAG_MS: '0',
+    TOKENLEDGER_CAPACITY_INSTANCES: JSON.stringify([{ id: 'i-1', type: 'inf2.xlarge', hourly_usd: 3.6 }]),
+  });
+  return { clock, t0: clock.ms, restarted: () => new Collector({ config, clock, capacity }) };
+}
+
 describe('self-hosted capacity', () => {
   it('settles capacity, attributed and idle cost of intervals with known utilisation and requests (checked by hand)', () => {
     const { registry, ledger: l, t0 } = ledger({
@@ -140,14 +151,8 @@ describe('self-hosted capacity', () => {
   });
 
   it('survives a restart: totals carry on, nothing settled twice, the downtime charged to configured instances', async () => {
-    const clock = new FakeClock();
-    const t0 = clock.ms;
-    const config = testConfig();
-    const capacity = capacityConfigFromEnv({
-      TOKENLEDGER_CAPACITY_LAG_MS: '0',
-      TOKENLEDGER_CAPACITY_INSTANCES: JSON.stringify([{ id: 'i-1', type: 'inf2.xlarge', hourly_usd: 3.6 }]),
-    });
-    const first = new Collector({ config, clock, capacity });
+    const { clock, t0, restarted } = restartable();
+    const first = restarted();
     const on = { [sc.ATTR_INSTANCE_TYPE]: 'inf2.xlarge', [sc.ATTR_INSTANCE_ID]: 'i-1', [sc.ATTR_ACCELERATOR_UTILIZATION]: 0.25 };
     const call = servedSpan(t0 + 1_000, 700, 300, on);
     await first.sink.accept([call, root(call.traceId, {}, { endMs: t0 + 1_100 })]);
@@ -156,7 +161,7 @@ describe('self-hosted capacity', () => {
 
     // Three minutes later: the two intervals while it was down are charged (idle), the first not again.
     clock.advance(t0 + 4 * 60_000 - clock.ms);
-    const second = new Collector({ config, clock, capacity });
+    const second = restarted();
     try {
       const r = second.metrics.registry;
       const i1 = { [sc.LABEL_INSTANCE_ID]: 'i-1' };
@@ -172,15 +177,9 @@ describe('self-hosted capacity', () => {
   });
 
   it('replays the interval a crash interrupted: its requests and samples are attributed, once', async () => {
-    const clock = new FakeClock();
-    const t0 = clock.ms;
-    const config = testConfig();
-    const capacity = capacityConfigFromEnv({
-      TOKENLEDGER_CAPACITY_LAG_MS: '0',
-      TOKENLEDGER_CAPACITY_INSTANCES: JSON.stringify([{ id: 'i-1', type: 'inf2.xlarge', hourly_usd: 3.6 }]),
-    });
+    const { clock, t0, restarted } = restartable();
     const on = { [sc.ATTR_INSTANCE_TYPE]: 'inf2.xlarge', [sc.ATTR_INSTANCE_ID]: 'i-1' };
-    const first = new Collector({ config, clock, capacity });
+    const first = restarted();
     const a = servedSpan(t0 + 1_000, 700, 300, on);
     const b = servedSpan(t0 + 2_000, 2_000, 1_000, { ...on, [sc.ATTR_GEN_AI_REQUEST_MODEL]: 'mistral-7b' });
     await first.sink.accept([a, root(a.traceId, {}, { endMs: t0 + 1_100 }), b]);
@@ -189,7 +188,6 @@ describe('self-hosted capacity', () => {
     await first.close();
 
     clock.advance(60_000);
-    const restarted = () => new Collector({ config, clock, capacity });
     const second = restarted();
     const r = second.metrics.registry;
     const model = (m: string) => ({ [sc.LABEL_INSTANCE_ID]: 'i-1', [sc.LABEL_MODEL]: m });
