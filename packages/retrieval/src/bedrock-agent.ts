@@ -3,7 +3,7 @@
 // report each call's model and usage: each becomes a priced `chat` child span of the `invoke_agent` span,
 // so the collector rolls them up like any model call. Without trace events the agent's model cost is not
 // visible (the service reports it nowhere else).
-import { context, diag, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, diag, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { errorType, holdSpanUntilRead } from '@tokenledger/instrumentation-core';
 import { costAttributes, defaultPriceBook } from '@tokenledger/pricing';
 import {
@@ -60,8 +60,7 @@ export function observeAgentStream(span: Span, completion: AsyncIterable<any>, s
       const output = step.modelInvocationOutput;
       const usage = output?.metadata?.usage;
       if (!usage) return;
-      const model = models.get(output.traceId) ?? lastModel;
-      modelCall(parent, model, usage, output.metadata, e.trace.agentId);
+      modelCall(parent, models.get(output.traceId) ?? lastModel, usage, output.metadata, e.trace.agentId);
       modelCalls++;
     },
     error(err) {
@@ -83,7 +82,7 @@ function stepOf(t: Record<string, any> | undefined): any {
 }
 
 /** A finished `chat` span for one model call of the agent, priced from its reported usage. */
-function modelCall(parent: ReturnType<typeof context.active>, model: string | undefined, usage: any, metadata: any, agentId: unknown): void {
+function modelCall(parent: Context, model: string | undefined, usage: any, metadata: any, agentId: unknown): void {
   const tokens = { inputTokens: Number(usage.inputTokens) || 0, outputTokens: Number(usage.outputTokens) || 0 };
   const start = metadata?.startTime instanceof Date ? metadata.startTime : undefined;
   const end = metadata?.endTime instanceof Date ? metadata.endTime : undefined;
