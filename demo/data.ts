@@ -1,7 +1,7 @@
 // The demo's tickets and knowledge base: deterministic, so the report is the same on every run.
 export interface Ticket {
   tenant: 'acme' | 'globex' | 'initech';
-  workflow: 'triage' | 'answer' | 'draft_reply';
+  workflow: 'triage' | 'answer' | 'draft_reply' | 'refund';
   text: string;
   label: string;
   history: string[];
@@ -44,4 +44,5 @@ export const TICKETS: Ticket[] = tenants.flatMap((tenant, t) => [
     uncovered: i === 5,
   })),
   ...PROBLEMS.slice(0, 2 + t).map((text, i): Ticket => ({ tenant, workflow: 'draft_reply', text, label: '', history: [], flaky: i === 1 })),
+  { tenant, workflow: 'refund', text: `Order ${1000 + t} arrived broken, please refund it.`, label: '', history: [] },
 ]);

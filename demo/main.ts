@@ -1,19 +1,15 @@
 // npm start: runs the collector on embedded defaults, feeds it with the support-assistant demo (preloaded
-// with @tokenledger/node/register, calling the real AWS SDK against a local Bedrock-format endpoint),
+// with @tokenledger/node/register, calling the real AWS SDK against local Bedrock-format endpoints),
 // prints the cost-per-outcome report and leaves the collector running (--exit stops it after the report).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startBedrockEndpoint } from '@tokenledger/local-endpoints';
 import { METRIC_TRACES_OPEN } from '@tokenledger/semconv';
-import { MODELS } from './models.ts';
-
-const DRAFTER_UNAVAILABLE = MODELS.drafterEu;
+import { runSupportAssistant } from './app-runner.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const COLLECTOR_MAIN = here('../collector/src/cli/collector-main.ts');
 const TOKENLEDGER_CLI = here('../collector/src/cli/tokenledger.ts');
-const APP = here('./support-assistant.ts');
 
 const { values } = parseArgs({ options: { exit: { type: 'boolean', default: false } } });
 const env: NodeJS.ProcessEnv = {
@@ -44,21 +40,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 await waitFor(async () => (await fetch(`${httpUrl}/readyz`)).ok, 30_000, 'the collector to be ready');
 
-// The drafting model's EU profile is not enabled in this "account": EU drafts fall back to another model. The first calls are
-// throttled once, which the SDK retries.
-const bedrock = await startBedrockEndpoint({ port: 0, faults: { throttleNext: 2, rejectModels: [DRAFTER_UNAVAILABLE] } });
-console.log(`demo: local Bedrock-format endpoint at ${bedrock.url}; running the support assistant…`);
-const app = spawn(process.execPath, ['--require', '@tokenledger/node/register', APP], {
-  env: {
-    ...env,
-    OTEL_SERVICE_NAME: env.OTEL_SERVICE_NAME ?? 'support-assistant',
-    OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
-    DEMO_BEDROCK_URL: bedrock.url,
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-const appCode = await exited(app);
-await bedrock.close();
+const appCode = await runSupportAssistant({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl });
 if (appCode !== 0) {
   console.error(`demo: the support assistant exited with ${appCode}`);
   stop(1);

@@ -7,4 +7,9 @@ export const MODELS = {
   /** The EU profile of the drafter: not enabled for this account, so EU tenants fall back. */
   drafterEu: 'eu.anthropic.claude-sonnet-4-20250514-v1:0',
   drafterFallback: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  /** The foundation model of the refunds agent (a Bedrock agent: its model calls are reported in its trace). */
+  refundAgent: 'anthropic.claude-3-5-haiku-20241022-v1:0',
 };
+
+/** The Bedrock agent that handles refunds. */
+export const REFUND_AGENT_ID = 'REFUNDS01';

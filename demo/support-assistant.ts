@@ -2,13 +2,15 @@
 // the small attribution API; run it with `node --require @tokenledger/node/register`.
 // Workflows: ticket triage on a cheap classification route; RAG answers (embedding, retrieval, context
 // assembly, a cached system prompt); reply drafts on a reasoning route, streamed, with an application
-// retry on invalid output and a fallback when the first model is unavailable. Some outcomes fail.
+// retry on invalid output and a fallback when the first model is unavailable; refunds by a Bedrock agent
+// (its model calls priced from the agent's trace). Some outcomes fail.
+import { BedrockAgentRuntimeClient, InvokeAgentCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand, type Message } from '@aws-sdk/client-bedrock-runtime';
 import { recordOutcome, setRoute, withAttribution, withRetry } from '@tokenledger/node';
 import { recordContextAssembly, traceRetrieval } from '@tokenledger/retrieval';
 import { trace } from '@opentelemetry/api';
 import { KNOWLEDGE_BASE, TICKETS, type Ticket } from './data.ts';
-import { MODELS } from './models.ts';
+import { MODELS, REFUND_AGENT_ID } from './models.ts';
 
 
 const SYSTEM_PROMPT =
@@ -22,6 +24,11 @@ const bedrock = new BedrockRuntimeClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'AKIDEMO', secretAccessKey: 'demo-secret' },
   maxAttempts: 3,
+});
+const agents = new BedrockAgentRuntimeClient({
+  endpoint: process.env.DEMO_BEDROCK_AGENT_URL,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDEMO', secretAccessKey: 'demo-secret' },
 });
 const tracer = trace.getTracer('support-assistant');
 
@@ -102,6 +109,17 @@ async function draftReply(ticket: Ticket): Promise<void> {
   recordOutcome('reply_drafted', false);
 }
 
+async function refund(ticket: Ticket): Promise<void> {
+  setRoute('agent', 'refunds need order lookups and a policy check');
+  // enableTrace: the agent's model calls (and so its cost) are reported only in its trace events.
+  const res = await agents.send(new InvokeAgentCommand({
+    agentId: REFUND_AGENT_ID, agentAliasId: 'LIVE', sessionId: `${ticket.tenant}-refund`, inputText: ticket.text, enableTrace: true,
+  }));
+  let text = '';
+  for await (const event of res.completion ?? []) if (event.chunk?.bytes) text += new TextDecoder().decode(event.chunk.bytes);
+  recordOutcome('refund_handled', text.length > 0);
+}
+
 function search(query: string, k: number): { id: string; text: string }[] {
   const words = new Set(query.toLowerCase().split(/\W+/).filter((w) => w.length > 3));
   const scored = KNOWLEDGE_BASE.map((d) => ({ d, score: d.text.toLowerCase().split(/\W+/).filter((w) => words.has(w)).length }));
@@ -111,7 +129,10 @@ function search(query: string, k: number): { id: string; text: string }[] {
   return [...top, top[0]];
 }
 
-const WORKFLOWS = { triage: ['inbox', triage], answer: ['help-center', answer], draft_reply: ['agent-assist', draftReply] } as const;
+const WORKFLOWS = {
+  triage: ['inbox', triage], answer: ['help-center', answer], draft_reply: ['agent-assist', draftReply], refund: ['self-service', refund],
+} as const;
+const OUTCOMES = { triage: 'ticket_classified', answer: 'question_answered', draft_reply: 'reply_drafted', refund: 'refund_handled' } as const;
 
 for (const ticket of TICKETS) {
   const [feature, run] = WORKFLOWS[ticket.workflow];
@@ -121,7 +142,7 @@ for (const ticket of TICKETS) {
         await run(ticket);
       } catch (err) {
         span.recordException(err as Error);
-        recordOutcome(ticket.workflow === 'answer' ? 'question_answered' : ticket.workflow === 'triage' ? 'ticket_classified' : 'reply_drafted', false);
+        recordOutcome(OUTCOMES[ticket.workflow], false);
       } finally {
         span.end();
       }

@@ -20,6 +20,8 @@ function freePort(): Promise<number> {
   });
 }
 
+const WORKFLOWS = ['triage', 'answer', 'draft_reply', 'refund'];
+
 describe('npm start (demo)', () => {
   it('rolls the support assistant up into cost per successful outcome per workflow and tenant', async () => {
     const [otlp, http] = [await freePort(), await freePort()];
@@ -33,16 +35,17 @@ describe('npm start (demo)', () => {
     child.stderr.on('data', (c: Buffer) => (out += c));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code, out).toBe(0);
-    expect(out).toContain('handled 36 tickets for 3 tenants');
+    expect(out).toContain('handled 39 tickets for 3 tenants');
     const table = out.slice(out.indexOf('Cost per successful outcome'));
     const row = (name: string) => table.split('\n').find((l) => l.startsWith(name))?.trim().split(/\s{2,}/);
-    for (const workflow of ['triage', 'answer', 'draft_reply']) expect(row(workflow), table).toBeDefined();
-    // 36 tickets: one answer is not accepted (the knowledge base does not cover it).
+    for (const workflow of WORKFLOWS) expect(row(workflow), table).toBeDefined();
+    // 39 tickets: one answer is not accepted (the knowledge base does not cover it).
     const total = row('TOTAL')!;
-    expect(total[2]).toBe('35');
-    expect(total[3]).toBe('36');
-    // Every workflow is priced, and the drafts carry retry cost (an EU fallback and an invalid-output retry).
-    for (const workflow of ['triage', 'answer', 'draft_reply']) expect(Number(row(workflow)![5]!.replace('$', ''))).toBeGreaterThan(0);
+    expect(total[2]).toBe('38');
+    expect(total[3]).toBe('39');
+    // Every workflow is priced (the refund agent from its trace), and the drafts carry retry cost (an EU
+    // fallback and an invalid-output retry).
+    for (const workflow of WORKFLOWS) expect(Number(row(workflow)![5]!.replace('$', ''))).toBeGreaterThan(0);
     expect(Number(row('draft_reply')![6]!.replace('$', ''))).toBeGreaterThan(0);
     expect(Number(row('answer')![6]!.replace('$', ''))).toBe(0);
     // The tenant × workflow report has all three tenants.

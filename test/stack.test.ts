@@ -91,8 +91,7 @@ describe('docker-compose.yml', () => {
       expect(cmd[0]).toBe('node');
     }
     expect(existsSync(join(repo, services.tokenledger!.command.at(-1)))).toBe(true);
-    const demoApp = /'(demo\/[\w-]+\.ts)'/.exec(services.demo!.command.at(-1))![1]!;
-    expect(existsSync(join(repo, demoApp))).toBe(true);
+    expect(existsSync(join(repo, services.demo!.command.at(-1)))).toBe(true);
   });
 
   it('mounts a Prometheus config that promtool (Debian\'s) accepts', async () => {
