@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY packages/ ./packages/
 COPY collector/package.json ./collector/
+COPY demo/package.json ./demo/
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 COPY . .
