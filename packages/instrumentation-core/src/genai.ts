@@ -1,6 +1,5 @@
-// Provider-neutral recording of a model call on its span (usage, response, cost, the GenAI metrics, request
-// hash, content gate), shared by every provider instrumentation.
-import { hash } from 'node:crypto';
+// Provider-neutral recording of a model call on its span (usage, response, cost, the GenAI metrics, content
+// gate), shared by every provider instrumentation.
 import { diag, SpanStatusCode, ValueType, type Attributes, type Histogram, type Meter, type Span } from '@opentelemetry/api';
 import { costAttributes, defaultPriceBook, type Usage } from '@tokenledger/pricing';
 import {
@@ -128,12 +127,6 @@ export function errorType(err: unknown): string {
   const status = (err as { status?: unknown })?.status;
   if (typeof status === 'number') return String(status);
   return (err as Error)?.name || 'Error';
-}
-
-/** Short hash of the request without its transport options, so repeats within a trace can be found. */
-export function requestHash(provider: string, params: unknown): string {
-  // One-shot SHA-1 of the JSON: not for security, only to spot repeats, and the cheapest Node offers.
-  return hash('sha1', `${provider}\u0000${JSON.stringify(params) ?? ''}`).slice(0, 16);
 }
 
 /** Runs instrumentation code; its failures go to diag, never to the app. */

@@ -9,7 +9,8 @@ import {
   ATTR_ROUTE,
   type PriceTier,
 } from '@tokenledger/semconv';
-import { captureContent, recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from './genai.ts';
+import { captureContent, recordError, recordOutcome, safely, type CallInfo, type GenAiMetrics } from './genai.ts';
+import { requestHash } from './request-hash.ts';
 import type { CallResult } from './result.ts';
 import type { SelfHostedEndpoint } from './self-hosted.ts';
 import { serverAttributes } from './server.ts';
