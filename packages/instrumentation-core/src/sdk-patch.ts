@@ -49,19 +49,21 @@ export interface SdkPatchHost {
 
 /** A wrapper for `_wrap(prototype, 'create', …)`. */
 export function patchCreate(host: SdkPatchHost, api: SdkApi) {
+  // diag labels, made once rather than per call.
+  const failed = { start: `${api.provider} span start`, response: `${api.provider} response`, error: `${api.provider} error` };
   return (original: (...args: any[]) => any) =>
     function patchedCreate(this: any, ...args: any[]) {
       if (!host.isEnabled()) return original.apply(this, args);
-      const started = safely(`${api.provider} span start`, () => start(host, api, args, this?._client?.baseURL));
+      const started = safely(failed.start, () => start(host, api, args, this?._client?.baseURL));
       if (!started) return original.apply(this, args);
-      const { span, call, callArgs, hide } = started;
+      const { span, call, callArgs, hide, capture } = started;
       const began = performance.now();
       let promise: any;
       try {
         promise = context.with(trace.setSpan(context.active(), span).setValue(SDK_CALL, true), () => original.apply(this, callArgs));
       } catch (err) {
         // The SDK rejected the call before sending it (bad arguments): the app gets the same error.
-        safely(`${api.provider} error`, () => recordError(span, host.metrics(), call, err, seconds(began)));
+        safely(failed.error, () => recordError(span, host.metrics(), call, err, seconds(began)));
         span.end();
         throw err;
       }
@@ -73,17 +75,17 @@ export function patchCreate(host: SdkPatchHost, api: SdkApi) {
       // stream is wrapped before the app's own `then` sees it.
       promise.then(
         (response: any) =>
-          safely(`${api.provider} response`, () => {
+          safely(failed.response, () => {
             if (api.stream && callArgs[0]?.stream === true && typeof response?.iterator === 'function') {
               wrapStream(host, response, api, span, call, began, hide);
             } else {
-              if (api.outputContent && captureContent()) span.setAttributes(api.outputContent(response));
+              if (capture && api.outputContent) span.setAttributes(api.outputContent(response));
               recordOutcome(span, host.metrics(), call, outcome(api, api.result(response)), seconds(began));
               span.end();
             }
           }),
         (err: unknown) =>
-          safely(`${api.provider} error`, () => {
+          safely(failed.error, () => {
             recordError(span, host.metrics(), call, err, seconds(began));
             span.end();
           }),
@@ -110,13 +112,15 @@ function start(host: SdkPatchHost, api: SdkApi, args: any[], baseURL: unknown) {
     ...serverAttributes(baseURL),
     [ATTR_REQUEST_HASH]: requestHash(call.provider, hashed),
   };
-  if (api.inputContent && captureContent()) Object.assign(attributes, api.inputContent(params));
+  // The environment is read once per call (a slow lookup): prompt and completion are recorded alike.
+  const capture = (api.inputContent !== undefined || api.outputContent !== undefined) && captureContent();
+  if (capture && api.inputContent) Object.assign(attributes, api.inputContent(params));
   if (selfHosted?.route) attributes[ATTR_ROUTE] = selfHosted.route;
   if (selfHosted?.instanceType) attributes[ATTR_INSTANCE_TYPE] = selfHosted.instanceType;
   const span = host.tracer().startSpan(`${call.operation} ${call.requestModel}`, { kind: SpanKind.CLIENT, attributes });
   const changed = params.stream === true ? api.streamParams?.(params) : undefined;
   const callArgs = changed ? [changed.params, ...args.slice(1)] : args;
-  return { span, call, callArgs, hide: changed?.hide };
+  return { span, call, callArgs, hide: changed?.hide, capture };
 }
 
 function outcome(api: SdkApi, result: CallResult) {
