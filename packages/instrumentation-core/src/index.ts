@@ -6,7 +6,7 @@ export { createGenAiMetrics, recordOutcome, recordError, errorType, safely, capt
 export { requestHash } from './request-hash.ts';
 export type { GenAiMetrics, CallInfo, CallOutcome } from './genai.ts';
 export type { CallResult } from './result.ts';
-export { patchCreate, isSdkCall } from './sdk-patch.ts';
+export { patchCreate, isSdkCall, watchSdkCalls } from './sdk-patch.ts';
 export { holdSpanUntilRead } from './held-stream.ts';
 export type { StreamObserver } from './held-stream.ts';
 export type { SdkApi, SdkPatchHost } from './sdk-patch.ts';

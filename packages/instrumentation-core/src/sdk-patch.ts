@@ -17,6 +17,13 @@ import { serverAttributes } from './server.ts';
 
 /** Marks the context of an SDK call, so the fetch-level instrumentation leaves its HTTP request alone. */
 const SDK_CALL = createContextKey('tokenledger sdk call');
+/** Fetch-level instrumentations watching requests. Only while there is one are SDK calls marked (a context more per call). */
+let watchers = 0;
+
+/** A fetch-level instrumentation starts (true) or stops (false) watching requests: SDK calls must be marked meanwhile. */
+export function watchSdkCalls(watching: boolean): void {
+  watchers += watching ? 1 : -1;
+}
 
 export function isSdkCall(ctx: Context): boolean {
   return ctx.getValue(SDK_CALL) === true;
@@ -60,7 +67,8 @@ export function patchCreate(host: SdkPatchHost, api: SdkApi) {
       const began = performance.now();
       let promise: any;
       try {
-        promise = context.with(trace.setSpan(context.active(), span).setValue(SDK_CALL, true), () => original.apply(this, callArgs));
+        const active = trace.setSpan(context.active(), span);
+        promise = context.with(watchers > 0 ? active.setValue(SDK_CALL, true) : active, () => original.apply(this, callArgs));
       } catch (err) {
         // The SDK rejected the call before sending it (bad arguments): the app gets the same error.
         safely(failed.error, () => recordError(span, host.metrics(), call, err, seconds(began)));

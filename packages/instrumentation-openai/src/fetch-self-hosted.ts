@@ -22,7 +22,7 @@ import { chatResult, ChatStreamResult } from './chat.ts';
 import { embeddingsResult } from './embeddings.ts';
 import { createGenAiMetrics, recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from '@tokenledger/instrumentation-core';
 import type { CallResult } from '@tokenledger/instrumentation-core';
-import { isSdkCall } from '@tokenledger/instrumentation-core';
+import { isSdkCall, watchSdkCalls } from '@tokenledger/instrumentation-core';
 import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
 import type { SelfHostedFetchConfig } from './types.ts';
 
@@ -86,6 +86,7 @@ export class SelfHostedFetchInstrumentation extends InstrumentationBase<SelfHost
     // Nothing to watch without configured servers: stay off the hot path of every fetch.
     if (this.subscribed || !this.endpoints?.length) return;
     for (const [name, fn] of Object.entries(this.handlers)) subscribe(name, fn);
+    watchSdkCalls(true);
     this.subscribed = true;
   }
 
@@ -93,6 +94,7 @@ export class SelfHostedFetchInstrumentation extends InstrumentationBase<SelfHost
     super.disable();
     if (!this.subscribed) return;
     for (const [name, fn] of Object.entries(this.handlers)) unsubscribe(name, fn);
+    watchSdkCalls(false);
     this.subscribed = false;
   }
 
