@@ -7,11 +7,12 @@ import { type AwsServiceHooks, createAwsServiceHooks, dispatchAwsHooks } from '@
 import { ENV_CAPTURE_MESSAGE_CONTENT } from '@tokenledger/semconv';
 import { attachBedrockMiddleware } from './client-middleware.ts';
 import { onBedrockRequest } from './request.ts';
+import { restoreInputTokens } from './response.ts';
 import type { BedrockInstrumentationConfig } from './types.ts';
 
 /** Bedrock Runtime's hooks for the shared AwsInstrumentation. */
 export function bedrockRuntimeHooks(captureContent: boolean): AwsServiceHooks {
-  return { serviceName: 'BedrockRuntime', preRequestHook: (span, info) => onBedrockRequest(span, info, captureContent) };
+  return { serviceName: 'BedrockRuntime', preRequestHook: (span, info) => onBedrockRequest(span, info, captureContent), responseHook: restoreInputTokens };
 }
 
 export function createBedrockInstrumentations(config: BedrockInstrumentationConfig = {}): Instrumentation[] {

@@ -14,7 +14,7 @@ import {
   OPERATION_EMBEDDINGS,
   PROVIDER_AWS_BEDROCK,
 } from '@tokenledger/semconv';
-import { type BedrockOperation, type CallState, guardInputTokens, setCallState } from './call-state.ts';
+import { type BedrockOperation, type CallState, setCallState } from './call-state.ts';
 import { reportsNoUsage } from './native-usage.ts';
 import { promptChars } from './prompt-breakdown.ts';
 
@@ -50,7 +50,6 @@ export function onBedrockRequest(span: Span, info: AwsSdkRequestHookInformation,
     }
   }
   setCallState(span, state);
-  guardInputTokens(span);
   span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, PROVIDER_AWS_BEDROCK);
   span.setAttribute(ATTR_GEN_AI_OPERATION_NAME, genAiOperation);
   span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, operation.endsWith('Stream'));

@@ -11,13 +11,14 @@ import {
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_PRICE_TIER,
   ATTR_PROVIDER_LATENCY_MS,
   ATTR_TRANSPORT_ATTEMPTS,
   PROVIDER_AWS_BEDROCK,
   type PriceTier,
 } from '@tokenledger/semconv';
-import { asOwner, type CallState } from './call-state.ts';
+import { type CallState, getCallState } from './call-state.ts';
 import { genAiMetrics } from './genai-metrics.ts';
 import { bodyText, bodyUsage, ChunkUsage, finishReason, novaUsage, reportsNoUsage } from './native-usage.ts';
 import { promptTokenAttributes } from './prompt-breakdown.ts';
@@ -136,13 +137,22 @@ function finish(span: Span, state: CallState, k: Known): void {
   } else if (reportsNoUsage(state.modelId) && k.usage === undefined) estimated = true;
   const outcome: CallOutcome = { usage, finishReasons: k.finishReasons, tier: TIERS[k.tier ?? 'default'] ?? 'on_demand' };
   const durationS = (performance.now() - state.startMs) / 1000;
-  asOwner(() => {
-    recordOutcome(span, genAiMetrics(), { provider: PROVIDER_AWS_BEDROCK, operation: state.genAiOperation, requestModel: state.modelId, estimated }, outcome, durationS, state.ttftS);
-    if (state.prompt) span.setAttributes(promptTokenAttributes(state.prompt, usage.inputTokens));
-  });
+  state.usage = usage;
+  recordOutcome(span, genAiMetrics(), { provider: PROVIDER_AWS_BEDROCK, operation: state.genAiOperation, requestModel: state.modelId, estimated }, outcome, durationS, state.ttftS);
+  if (state.prompt) span.setAttributes(promptTokenAttributes(state.prompt, usage.inputTokens));
   if (k.latencyMs !== undefined) span.setAttribute(ATTR_PROVIDER_LATENCY_MS, k.latencyMs);
   // The cost attributes name the tier only when priced; a provisioned (reserved) call is still one.
   span.setAttribute(ATTR_PRICE_TIER, outcome.tier);
+}
+
+/**
+ * The upstream extension's response hook writes Converse and InvokeModel input tokens without the cache
+ * tokens, after our middleware wrote the normalised count; this hook runs after it and writes ours again.
+ * (Streams need nothing: their usage is written once the app has read them, after the upstream's.)
+ */
+export function restoreInputTokens(span: Span): void {
+  const usage = getCallState(span)?.usage;
+  if (usage) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
 }
 
 /** `error.type` and the duration metric of a failed call (status and exception are the upstream's). */
