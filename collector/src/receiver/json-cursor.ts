@@ -1,6 +1,8 @@
 // A validating cursor over the bytes of a JSON document, for decoders that read a few fields and skip
 // the rest without building it. What it skips is still checked to be JSON; at anything outside the
 // grammar (or outside what its caller takes) it throws NotTaken, and the caller falls back to JSON.parse.
+import { latin1, utf8 } from './byte-strings.ts';
+import type { StringCache } from './string-cache.ts';
 
 /** The document is not JSON, or not in a shape the caller takes. */
 export class NotTaken extends Error {
@@ -25,12 +27,6 @@ const IN_STRING = new Uint8Array(256);
 IN_STRING.fill(3, 0, 0x20);
 IN_STRING[QUOTE] = END_QUOTE;
 IN_STRING[BACKSLASH] = ESCAPE;
-
-// Buffer's own slice decoders: toString() adds argument handling to every call.
-interface Slicing {
-  utf8Slice(start: number, end: number): string;
-  latin1Slice(start: number, end: number): string;
-}
 
 export class JsonCursor {
   readonly b: Buffer;
@@ -78,6 +74,15 @@ export class JsonCursor {
     this.p++;
   }
 
+  /** Consumes `bytes` when they come next exactly (no whitespace skipped); false, and nothing consumed, otherwise. */
+  at(bytes: Uint8Array): boolean {
+    const b = this.b;
+    const p = this.p;
+    for (let i = 0; i < bytes.length; i++) if (b[p + i] !== bytes[i]) return false;
+    this.p = p + bytes.length;
+    return true;
+  }
+
   /** Whether the member name read last is `name` (as bytes). */
   nameIs(name: Uint8Array): boolean {
     const s = this.nameStart;
@@ -87,13 +92,13 @@ export class JsonCursor {
     return true;
   }
 
-  /** Reads a string. */
-  string(): string {
+  /** Reads a string; one that repeats comes from `cache` when given. */
+  string(cache?: StringCache): string {
     const start = this.stringStart();
     const end = this.stringEnd();
     // Escapes are rare: JSON.parse of the literal decodes them exactly.
     if (this.escaped) return JSON.parse(this.b.toString('utf8', start - 1, end + 1)) as string;
-    return (this.b as unknown as Slicing).utf8Slice(start, end);
+    return cache ? cache.get(this.b, start, end) : utf8(this.b, start, end);
   }
 
   /** Reads a string without escapes; returns the index of its first byte (its closing quote is at p - 1). */
@@ -107,7 +112,7 @@ export class JsonCursor {
   /** Reads a string without escapes byte for byte: ids and integers, whose bytes are ASCII when valid. */
   ascii(): string {
     const start = this.rawString();
-    return (this.b as unknown as Slicing).latin1Slice(start, this.p - 1);
+    return latin1(this.b, start, this.p - 1);
   }
 
   /** Reads a number, as JSON.parse would. */
@@ -115,7 +120,7 @@ export class JsonCursor {
     this.next();
     const start = this.p;
     this.skipNumber();
-    return Number((this.b as unknown as Slicing).latin1Slice(start, this.p));
+    return Number(latin1(this.b, start, this.p));
   }
 
   /** Reads true or false. */

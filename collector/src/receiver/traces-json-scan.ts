@@ -7,6 +7,7 @@ import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
 import { keepResourceKey, keepSpanKey, mayKeepResourceKey, mayKeepSpanKey } from './attribute-filter.ts';
 import { CLOSE_ARRAY, CLOSE_OBJECT, JsonCursor, NotTaken, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from './json-cursor.ts';
 import { KeyCache } from './key-cache.ts';
+import { StringCache } from './string-cache.ts';
 import { attributeValue, hexId, nanosToMs, statusCode } from './otlp-json-values.ts';
 import { type DecodedTraces, invalidSpanReason } from './span-validation.ts';
 
@@ -33,6 +34,14 @@ const STRING_VALUE = bytes('stringValue');
 const BOOL_VALUE = bytes('boolValue');
 const INT_VALUE = bytes('intValue');
 const DOUBLE_VALUE = bytes('doubleValue');
+// A KeyValue as exporters write it (JSON.stringify: no whitespace, key first, one value member).
+const KV_KEY = bytes('{"key":');
+const KV_VALUE = bytes(',"value":{"');
+const KV_STRING = bytes('stringValue":');
+const KV_INT = bytes('intValue":');
+const KV_DOUBLE = bytes('doubleValue":');
+const KV_BOOL = bytes('boolValue":');
+const KV_END = bytes('}}');
 // Proto field names, which JSON decoders accept too: left to the general decoder.
 const TOP_ALIASES = [bytes('resource_spans')];
 const RESOURCE_SPANS_ALIASES = [bytes('scope_spans')];
@@ -40,6 +49,7 @@ const SPAN_ALIASES = ['trace_id', 'span_id', 'parent_span_id', 'start_time_unix_
 
 const spanKeys = new KeyCache(keepSpanKey);
 const resourceKeys = new KeyCache(keepResourceKey);
+const strings = new StringCache();
 
 /** Decodes a request in the exporters' shape; throws (NotTaken, DecodeError) at anything else. */
 export function scanTracesJson(body: Buffer): Out {
@@ -129,7 +139,7 @@ function span(c: JsonCursor, resource: Attrs, out: Out): void {
       if (c.nameIs(TRACE_ID)) traceId = hexId(c.ascii(), 'traceId');
       else if (c.nameIs(SPAN_ID)) spanId = hexId(c.ascii(), 'spanId');
       else if (c.nameIs(PARENT_SPAN_ID)) parentSpanId = hexId(c.ascii(), 'parentSpanId');
-      else if (c.nameIs(NAME)) name = c.string();
+      else if (c.nameIs(NAME)) name = c.string(strings);
       else if (c.nameIs(START)) startMs = nanosToMs(numberOrString(c));
       else if (c.nameIs(END)) endMs = nanosToMs(numberOrString(c));
       else if (c.nameIs(STATUS)) st = status(c);
@@ -167,6 +177,7 @@ function attributes(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => 
 }
 
 function keyValue(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => boolean, keys: KeyCache): void {
+  if (exporterKeyValue(c, into, mayKeep, keys)) return;
   if (!c.open(OPEN_OBJECT)) return;
   let key: string | undefined;
   let read = 0; // 1 once the key is read, 2 once the value is
@@ -191,6 +202,44 @@ function keyValue(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => bo
   } while (c.more(CLOSE_OBJECT));
 }
 
+/**
+ * A KeyValue in the exact bytes exporters write, `{"key":"…","value":{"<kind>":…}}`, read by comparing
+ * whole runs of bytes instead of member by member. Reads the same members in the same order as
+ * keyValue and anyValue, so it throws where they would; at any other shape it consumes nothing, stores
+ * nothing and returns false.
+ */
+function exporterKeyValue(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => boolean, keys: KeyCache): boolean {
+  const at = c.p;
+  if (!c.at(KV_KEY)) return false;
+  const start = c.rawString();
+  const end = c.p - 1;
+  const kind = c.at(KV_VALUE) ? valueKind(c) : undefined;
+  if (kind === undefined) {
+    c.p = at;
+    return false;
+  }
+  const key = end > start && mayKeep(c.b[start]!) ? keys.lookup(c.b, start, end) : undefined;
+  let value: AttributeValue | undefined;
+  if (key === undefined) c.skip();
+  else if (kind === KV_STRING) value = attributeValue(c.string(strings), undefined, undefined, undefined);
+  else if (kind === KV_INT) value = attributeValue(undefined, undefined, numberOrString(c), undefined);
+  else if (kind === KV_DOUBLE) value = attributeValue(undefined, undefined, undefined, numberOrString(c));
+  else value = attributeValue(undefined, c.boolean(), undefined, undefined);
+  if (!c.at(KV_END)) {
+    c.p = at;
+    return false;
+  }
+  if (value !== undefined) into[key!] = value;
+  return true;
+}
+
+/** Consumes the name of a scalar AnyValue member and its colon (its first byte picks the one to compare). */
+function valueKind(c: JsonCursor): Uint8Array | undefined {
+  const first = c.b[c.p];
+  const kind = first === 0x73 ? KV_STRING : first === 0x69 ? KV_INT : first === 0x64 ? KV_DOUBLE : first === 0x62 ? KV_BOOL : undefined;
+  return kind && c.at(kind) ? kind : undefined;
+}
+
 function anyValue(c: JsonCursor): AttributeValue | undefined {
   let s: string | undefined;
   let b: boolean | undefined;
@@ -199,7 +248,7 @@ function anyValue(c: JsonCursor): AttributeValue | undefined {
   if (c.open(OPEN_OBJECT)) {
     do {
       c.name();
-      if (c.nameIs(STRING_VALUE)) s = c.string();
+      if (c.nameIs(STRING_VALUE)) s = c.string(strings);
       else if (c.nameIs(INT_VALUE)) i = numberOrString(c);
       else if (c.nameIs(DOUBLE_VALUE)) d = numberOrString(c);
       else if (c.nameIs(BOOL_VALUE)) b = c.boolean();
