@@ -2,7 +2,7 @@
 // the metric series the registry is seeded from after a restart.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DirtySeries, SeriesState } from '../metrics/registry.ts';
-import type { TraceRollup } from '../rollup/types.ts';
+import type { TraceLabels, TraceRollup } from '../rollup/types.ts';
 
 const SUMS = 'outcomes = outcomes + excluded.outcomes, cost_usd = cost_usd + excluded.cost_usd, retry_cost_usd = retry_cost_usd + excluded.retry_cost_usd, input_tokens = input_tokens + excluded.input_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, output_tokens = output_tokens + excluded.output_tokens';
 
@@ -40,7 +40,7 @@ export interface StoredSeries {
 export class RollupStore {
   private readonly outcomeRow: StatementSync;
   private readonly callRow: StatementSync;
-  private readonly finalisedRow: StatementSync;
+  private readonly finalisedRows: StatementSync;
   private readonly seriesRow: StatementSync;
   private readonly prune: StatementSync;
   private readonly db: DatabaseSync;
@@ -53,7 +53,8 @@ export class RollupStore {
       ON CONFLICT (bucket_ms, tenant, feature, workflow, outcome, success) DO UPDATE SET ${SUMS}`);
     this.callRow = db.prepare(`INSERT INTO call_rollup VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
       ON CONFLICT (bucket_ms, tenant, feature, workflow, outcome, success, route, model) DO UPDATE SET ${SUMS}`);
-    this.finalisedRow = db.prepare('INSERT OR IGNORE INTO finalised (trace_id, finalised_ms, labels) VALUES (?, ?, ?)');
+    // One statement for a batch: [[traceId, atMs, labels], …] (the labels stored as their JSON text).
+    this.finalisedRows = db.prepare('INSERT OR IGNORE INTO finalised (trace_id, finalised_ms, labels) SELECT value->>0, value->>1, value->>2 FROM json_each(?)');
     this.seriesRow = db.prepare('INSERT OR REPLACE INTO metric_state (metric, series_key, labels, state) VALUES (?, ?, ?, ?)');
     this.prune = db.prepare('DELETE FROM finalised WHERE finalised_ms < ?');
   }
@@ -62,6 +63,7 @@ export class RollupStore {
   write(rollups: readonly TraceRollup[]): void {
     const outcomeRows = new Map<string, Row>();
     const callRows = new Map<string, Row>();
+    const finalised: [string, number, TraceLabels][] = [];
     for (const r of rollups) {
       const bucket = Math.floor(r.atMs / this.bucketMs) * this.bucketMs;
       const { tenant, feature, workflow, outcome, success } = r.labels;
@@ -77,8 +79,9 @@ export class RollupStore {
         }
       }
       for (const row of groups.values()) addRow(callRows, row.labels, outcomes, row.cost, row.retry, row.tokens);
-      if (!r.late) this.finalisedRow.run(r.traceId, r.atMs, JSON.stringify(r.labels));
+      if (!r.late) finalised.push([r.traceId, r.atMs, r.labels]);
     }
+    if (finalised.length > 0) this.finalisedRows.run(JSON.stringify(finalised));
     for (const row of outcomeRows.values()) this.outcomeRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens);
     for (const row of callRows.values()) this.callRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens);
   }

@@ -19,7 +19,7 @@ const FIXED = 5;
 export class SpanStore {
   private readonly insert: StatementSync;
   private readonly insertKey: StatementSync;
-  private readonly deleteTrace: StatementSync;
+  private readonly deleteTraces: StatementSync;
   private readonly finalisedLabels: StatementSync;
   private readonly all: StatementSync;
   private readonly keyIds = new Map<string, number>();
@@ -30,8 +30,8 @@ export class SpanStore {
   constructor(db: DatabaseSync) {
     this.insert = db.prepare('INSERT INTO span_chunks (trace_id, received_ms, spans) VALUES (?, ?, ?)');
     this.insertKey = db.prepare('INSERT INTO attribute_keys (id, key) VALUES (?, ?)');
-    this.deleteTrace = db.prepare('DELETE FROM span_chunks WHERE trace_id = ?');
-    this.finalisedLabels = db.prepare('SELECT labels FROM finalised WHERE trace_id = ?');
+    this.deleteTraces = db.prepare('DELETE FROM span_chunks WHERE trace_id IN (SELECT value FROM json_each(?))');
+    this.finalisedLabels = db.prepare('SELECT trace_id, labels FROM finalised WHERE trace_id IN (SELECT value FROM json_each(?))');
     this.all = db.prepare('SELECT trace_id, received_ms, spans FROM span_chunks ORDER BY id');
     for (const row of db.prepare('SELECT id, key FROM attribute_keys').all() as { id: number; key: string }[]) {
       this.keyIds.set(row.key, row.id);
@@ -62,15 +62,19 @@ export class SpanStore {
     this.uncommittedKeys = [];
   }
 
-  /** Inside a transaction: forgets a trace's spans once its roll-up is written. */
-  remove(traceId: string): void {
-    this.deleteTrace.run(traceId);
+  /** Inside a transaction: forgets the traces' spans once their roll-ups are written (one statement). */
+  remove(traceIds: readonly string[]): void {
+    if (traceIds.length > 0) this.deleteTraces.run(JSON.stringify(traceIds));
   }
 
-  /** The labels a trace was finalised with, if it was (and is still remembered for late spans). */
-  finalised(traceId: string): TraceLabels | undefined {
-    const row = this.finalisedLabels.get(traceId) as { labels: string } | undefined;
-    return row ? (JSON.parse(row.labels) as TraceLabels) : undefined;
+  /** Of `traceIds`, those finalised (and still remembered for late spans), with their labels: one statement for them all. */
+  finalised(traceIds: readonly string[]): Map<string, TraceLabels> {
+    const found = new Map<string, TraceLabels>();
+    if (traceIds.length === 0) return found;
+    for (const row of this.finalisedLabels.all(JSON.stringify(traceIds)) as { trace_id: string; labels: string }[]) {
+      found.set(row.trace_id, JSON.parse(row.labels) as TraceLabels);
+    }
+    return found;
   }
 
   /** Every stored chunk in arrival order (recovery after a restart). */

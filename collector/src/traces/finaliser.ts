@@ -55,7 +55,7 @@ export class Finaliser {
     const dirty = metrics.registry.takeDirty();
     transaction(this.o.db, () => {
       this.o.rollups.write(rollups);
-      for (const r of rollups) this.o.spans.remove(r.traceId);
+      this.o.spans.remove(rollups.map((r) => r.traceId));
       this.o.rollups.writeSeries(dirty);
       if (prune) this.o.rollups.forgetFinalised(now - this.o.lateSpanRetentionMs);
       if (rollups.length) this.o.onCommit?.(rollups);

@@ -8,6 +8,7 @@ import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
 import { Backpressure, type SpanRecord, type SpanSink } from '../model/span-record.ts';
 import { callCost } from '../rollup/call-cost.ts';
+import type { TraceLabels } from '../rollup/types.ts';
 import { transaction } from '../store/database.ts';
 import type { SpanStore } from '../store/span-store.ts';
 import { TraceState } from './trace-state.ts';
@@ -89,9 +90,12 @@ export class TraceBuffer implements SpanSink {
         else byTrace.set(s.traceId, [s]);
       }
     }
+    let finalised!: Map<string, TraceLabels>;
     try {
-      transaction(this.o.db, () => {
+      finalised = transaction(this.o.db, () => {
         for (const [traceId, spans] of byTrace) this.o.spans.add(traceId, now, spans);
+        // Inside the transaction: on its own, a read opens a transaction of its own.
+        return this.finalisedAmong(byTrace.keys());
       });
       this.o.spans.settleKeys(true);
     } catch (err) {
@@ -102,7 +106,7 @@ export class TraceBuffer implements SpanSink {
       for (const p of batch) p.reject(refusal);
       return;
     }
-    for (const [traceId, spans] of byTrace) this.apply(traceId, spans, now);
+    for (const [traceId, spans] of byTrace) this.apply(traceId, spans, now, finalised);
     this.o.metrics.spansAccepted.inc([], n);
     this.o.metrics.commitBatches.inc([]);
     for (const p of batch) p.resolve();
@@ -112,7 +116,7 @@ export class TraceBuffer implements SpanSink {
   async recover(): Promise<void> {
     let n = 0;
     for (const c of this.o.spans.chunks()) {
-      this.apply(c.traceId, c.spans, c.receivedMs);
+      this.apply(c.traceId, c.spans, c.receivedMs, this.finalisedAmong([c.traceId]));
       if (++n % RECOVERY_YIELD_CHUNKS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -139,10 +143,17 @@ export class TraceBuffer implements SpanSink {
     this.flush();
   }
 
-  private apply(traceId: string, spans: SpanRecord[], nowMs: number): void {
+  /** Of the traces not open, those already finalised (their spans are late), with their labels. */
+  private finalisedAmong(traceIds: Iterable<string>): Map<string, TraceLabels> {
+    const notOpen: string[] = [];
+    for (const id of traceIds) if (!this.open.has(id)) notOpen.push(id);
+    return this.o.spans.finalised(notOpen);
+  }
+
+  private apply(traceId: string, spans: SpanRecord[], nowMs: number, finalised: ReadonlyMap<string, TraceLabels>): void {
     let t = this.open.get(traceId);
     if (!t) {
-      t = new TraceState(traceId, nowMs, this.o.spans.finalised(traceId));
+      t = new TraceState(traceId, nowMs, finalised.get(traceId));
       this.open.set(traceId, t);
     }
     for (const s of spans) t.add(s, this.costOf(s));
