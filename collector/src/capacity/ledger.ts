@@ -102,8 +102,8 @@ export class CapacityLedger {
 
   /** One accelerator utilisation sample (0–1) of an instance, e.g. a NeuronCore mean from neuron-monitor. */
   observeUtilization(instanceId: string, instanceType: string, ratio: number, atMs: number): void {
-    const obs = { type: instanceType, id: instanceId, atMs, ratio };
-    if (Number.isFinite(ratio)) this.record([{ slotMs: this.apply(obs), observation: obs }]);
+    const entry = this.sample(instanceId, instanceType, ratio, atMs);
+    if (entry) this.record([entry]);
   }
 
   /** Takes the accelerator utilisation in an OTLP metrics request (OTLP/JSON field names; see otlp-metrics.ts). */
@@ -111,9 +111,8 @@ export class CapacityLedger {
     const entries: JournalEntry[] = [];
     try {
       for (const s of utilizationSamples(request)) {
-        if (!Number.isFinite(s.ratio)) continue;
-        const obs = { type: s.instanceType, id: s.instanceId, atMs: s.atMs, ratio: s.ratio };
-        entries.push({ slotMs: this.apply(obs), observation: obs });
+        const entry = this.sample(s.instanceId, s.instanceType, s.ratio, s.atMs);
+        if (entry) entries.push(entry);
       }
     } catch (err) {
       diag.error('tokenledger collector: capacity could not read a metrics request', err);
@@ -153,6 +152,13 @@ export class CapacityLedger {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /** Applies a utilisation sample (skipped when not finite) and gives its journal entry. */
+  private sample(id: string, type: string, ratio: number, atMs: number): JournalEntry | undefined {
+    if (!Number.isFinite(ratio)) return undefined;
+    const observation = { type, id, atMs, ratio };
+    return { slotMs: this.apply(observation), observation };
   }
 
   private record(entries: readonly JournalEntry[]): void {

@@ -110,16 +110,22 @@ function metricAttributes(call: CallInfo, responseModel: string | undefined, tok
 
 /** Error status and `error.type` on the span, and the duration metric with the error. */
 export function recordError(span: Span, metrics: GenAiMetrics | undefined, call: CallInfo, err: unknown, durationS: number): void {
-  const type = errorType(err);
   span.recordException(err as Error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
-  span.setAttribute(ATTR_ERROR_TYPE, type);
+  const type = markFailed(span, err);
   metrics?.duration.record(durationS, {
     [ATTR_GEN_AI_OPERATION_NAME]: call.operation,
     [ATTR_GEN_AI_PROVIDER_NAME]: call.provider,
     [ATTR_GEN_AI_REQUEST_MODEL]: call.requestModel,
     [ATTR_ERROR_TYPE]: type,
   });
+}
+
+/** Error status and `error.type` on a span whose call failed; returns the type. */
+export function markFailed(span: Span, err: unknown): string {
+  const type = errorType(err);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+  span.setAttribute(ATTR_ERROR_TYPE, type);
+  return type;
 }
 
 /** The HTTP status for SDK API errors (low cardinality), else the error class name. */

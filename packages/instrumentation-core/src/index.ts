@@ -2,7 +2,7 @@
 // way — usage, cost and the GenAI metrics of a finished call, errors, the request hash, opt-in content,
 // the span around a Stainless-generated SDK's create() (openai, @anthropic-ai/sdk), self-hosted pricing,
 // a streamed AWS response's span held open until the app has read it.
-export { createGenAiMetrics, recordOutcome, recordError, errorType, safely, captureContent } from './genai.ts';
+export { createGenAiMetrics, recordOutcome, recordError, markFailed, errorType, safely, captureContent } from './genai.ts';
 export { requestHash } from './request-hash.ts';
 export type { GenAiMetrics, CallInfo, CallOutcome } from './genai.ts';
 export type { CallResult } from './result.ts';

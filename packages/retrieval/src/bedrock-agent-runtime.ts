@@ -2,9 +2,9 @@
 // and RetrieveAndGenerateStream (retrieval + a generation priced from the model ARN; the service reports no
 // usage, so it is estimated and marked), Rerank (priced per query), InvokeAgent and InvokeInlineAgent (bedrock-agent.ts). Scores
 // and text stay out of attributes unless content capture is on.
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
-import { errorType, holdSpanUntilRead, requestHash } from '@tokenledger/instrumentation-core';
+import { holdSpanUntilRead, markFailed, requestHash } from '@tokenledger/instrumentation-core';
 import { costAttributes, defaultPriceBook, estimateTokens, type Usage } from '@tokenledger/pricing';
 import {
   ATTR_ERROR_TYPE,
@@ -148,8 +148,7 @@ function observeGeneration(span: Span, p: Pending, stream: AsyncIterable<any>): 
     },
     error(err) {
       price();
-      span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+      markFailed(span, err);
     },
     end() {
       price();

@@ -3,11 +3,10 @@
 // report each call's model and usage: each becomes a priced `chat` child span of the `invoke_agent` span,
 // so the collector rolls them up like any model call. Without trace events the agent's model cost is not
 // visible (the service reports it nowhere else).
-import { context, diag, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
-import { errorType, holdSpanUntilRead } from '@tokenledger/instrumentation-core';
+import { context, diag, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import { holdSpanUntilRead, markFailed } from '@tokenledger/instrumentation-core';
 import { costAttributes, defaultPriceBook } from '@tokenledger/pricing';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
@@ -64,8 +63,7 @@ export function observeAgentStream(span: Span, completion: AsyncIterable<any>, s
       modelCalls++;
     },
     error(err) {
-      span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+      markFailed(span, err);
     },
     end() {
       if (ttftS !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttftS);
