@@ -116,15 +116,19 @@ describe.each(NODE_MAJORS)('a user app on Node %s', (major) => {
     expect(v.stdout).toMatch(new RegExp(`^v${major}\\.`));
   });
 
-  it('prices a CommonJS app under --require and an ESM app under --import, rolled up by the installed collector', async () => {
+  it('prices a CommonJS app under --require, an ESM app under --import and an ESM app under --require, rolled up by the installed collector', async () => {
     const usage: Record<string, { inputTokens: number; outputTokens: number }> = {};
-    for (const [flag, file, tenant] of [['--require', 'app.cjs', `cjs-${major}`], ['--import', 'app.mjs', `esm-${major}`]] as const) {
+    // The third run mixes formats: the preload's CommonJS build, the app's `import` of our ESM build; its
+    // setRoute() and withRetry() must still reach the preload (retry attempt 1: all its cost is retry cost).
+    const runs = [['--require', 'app.cjs', `cjs-${major}`, '0'], ['--import', 'app.mjs', `esm-${major}`, '0'], ['--require', 'app.mjs', `mixed-${major}`, '1']] as const;
+    for (const [flag, file, tenant, attempt] of runs) {
       const env = userEnv({
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlp,
         OTEL_SERVICE_NAME: 'consumer-app',
         BEDROCK_URL: bedrock.url,
         MODEL_ID,
         TENANT: tenant,
+        ATTEMPT: attempt,
       }, nodeDir());
       const result = await run('node', [flag, '@tokenledger/node/register', file], { cwd: app, env, timeoutMs: 60_000 });
       expect(result.stderr, `${file}`).toBe('');
@@ -132,24 +136,30 @@ describe.each(NODE_MAJORS)('a user app on Node %s', (major) => {
       usage[tenant] = JSON.parse(/usage=(.*)/.exec(result.stdout)![1]) as { inputTokens: number; outputTokens: number };
     }
 
-    // The report of the installed `tokenledger` bin, once both traces are finalised.
-    const report = await waitFor(async () => {
-      const r = await run(join(app, 'node_modules', '.bin', 'tokenledger'), ['report', '--json', '--group-by', 'tenant,workflow,outcome', '--url', collector.http], {
-        cwd: app,
-        env: userEnv({}, nodeDir()),
+    // The report of the installed `tokenledger` bin, once the three traces are finalised.
+    const report = (groupBy: string) =>
+      waitFor(async () => {
+        const r = await run(join(app, 'node_modules', '.bin', 'tokenledger'), ['report', '--json', '--group-by', groupBy, '--url', collector.http], {
+          cwd: app,
+          env: userEnv({}, nodeDir()),
+        });
+        expect(r.code, r.stderr).toBe(0);
+        const doc = JSON.parse(r.stdout) as { rows: ReportRow[] };
+        return doc.rows.length === runs.length ? doc.rows : undefined;
       });
-      expect(r.code, r.stderr).toBe(0);
-      const doc = JSON.parse(r.stdout) as { rows: { group: Record<string, string>; costUsd: number; outcomes: number; successes: number; tokens: { input: number; output: number } }[] };
-      return doc.rows.length === 2 ? doc.rows : undefined;
-    });
+    const byOutcome = await report('tenant,workflow,outcome');
+    const byRoute = await report('tenant,route');
     for (const [tenant, u] of Object.entries(usage)) {
-      const row = report.find((r) => r.group.tenant === tenant)!;
+      const cost = u.inputTokens * INPUT_USD_PER_TOKEN + u.outputTokens * OUTPUT_USD_PER_TOKEN;
+      const row = byOutcome.find((r) => r.group.tenant === tenant)!;
       expect(row, tenant).toBeDefined();
       expect(row.group).toEqual({ tenant, workflow: 'triage', outcome: 'ticket_classified' });
       expect(row.outcomes).toBe(1);
       expect(row.successes).toBe(1);
       expect(row.tokens).toMatchObject({ input: u.inputTokens, output: u.outputTokens });
-      expect(row.costUsd).toBeCloseTo(u.inputTokens * INPUT_USD_PER_TOKEN + u.outputTokens * OUTPUT_USD_PER_TOKEN, 12);
+      expect(row.costUsd).toBeCloseTo(cost, 12);
+      expect(row.retryCostUsd).toBeCloseTo(tenant.startsWith('mixed') ? cost : 0, 12);
+      expect(byRoute.find((r) => r.group.tenant === tenant)?.group.route, tenant).toBe('classification');
     }
 
     const metrics = await (await fetch(new URL('/metrics', collector.http))).text();
@@ -161,6 +171,15 @@ describe.each(NODE_MAJORS)('a user app on Node %s', (major) => {
     }
   });
 });
+
+interface ReportRow {
+  group: Record<string, string>;
+  costUsd: number;
+  retryCostUsd: number;
+  outcomes: number;
+  successes: number;
+  tokens: { input: number; output: number };
+}
 
 /** `tokenledger-collector` from the app's node_modules/.bin under the given Node, on free loopback ports. */
 async function startInstalledCollector(nodeDir: string, dataDir: string) {

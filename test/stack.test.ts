@@ -87,10 +87,11 @@ describe('docker-compose.yml', () => {
     const gateway = otelcol('otelcol-gateway.yaml');
     expect(gateway.exporters['otlphttp/tokenledger'].endpoint).toBe('http://tokenledger:4318');
     expect(services.demo!.environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otelcol:4318');
-    for (const cmd of [services.tokenledger!.command, services.demo!.command] as string[][]) {
-      expect(cmd[0]).toBe('node');
-    }
-    expect(existsSync(join(repo, services.tokenledger!.command.at(-1)))).toBe(true);
+    // The collector runs the installed package's bin (the image's PATH has node_modules/.bin); the demo a workspace file.
+    const bins = readJson('collector/package.json').bin as Record<string, string>;
+    expect(services.tokenledger!.command).toEqual(['tokenledger-collector']);
+    expect(existsSync(join(repo, 'collector', bins['tokenledger-collector']!))).toBe(true);
+    expect(services.demo!.command[0]).toBe('node');
     expect(existsSync(join(repo, services.demo!.command.at(-1)))).toBe(true);
   });
 
@@ -100,12 +101,27 @@ describe('docker-compose.yml', () => {
     await expect(run('promtool', ['check', 'config', join(repo, 'docker-compose.yml')])).rejects.toThrow();
   });
 
-  it('builds from a Dockerfile on Node 24 with npm ci and no build step', () => {
+  it('builds the collector image from the packed packages: production dependencies, non-root, a /readyz health check', () => {
     const df = readFileSync(join(repo, 'Dockerfile'), 'utf8');
-    expect(df).toMatch(/^FROM node:24\.\d+\.\d+-\S+$/m);
-    expect(df).toMatch(/^RUN npm ci\b/m);
-    expect(df).not.toMatch(/npm run build|\btsc\b/);
-    expect(services.tokenledger!.build.dockerfile).toBe('Dockerfile');
+    const stages = df.split(/^(?=FROM )/m).filter((s) => s.startsWith('FROM'));
+    expect(stages.map((s) => /^FROM (\S+)(?: AS (\S+))?/.exec(s)!.slice(1))).toEqual([
+      [expect.stringMatching(/^node:24\.\d+\.\d+-\S+$/), 'build'],
+      ['build', 'demo'],
+      [expect.stringMatching(/^node:24\.\d+\.\d+-\S+$/), 'collector'],
+    ]);
+    const [build, demo, collector] = stages;
+    expect(build).toMatch(/^RUN npm ci\b/m);
+    expect(build).toMatch(/^RUN npm run build && node scripts\/pack\.ts \/packs$/m);
+    expect(collector).toMatch(/npm install --omit=dev .*\/packs\/\*\.tgz/);
+    expect(collector).not.toMatch(/^COPY (?!--from=build \/packs\/)/m);
+    expect(collector).toMatch(/^USER node$/m);
+    expect(collector).toMatch(/^HEALTHCHECK .*\n?.*\/readyz/m);
+    expect(collector).toMatch(/^CMD \["tokenledger-collector"\]$/m);
+    expect(demo).toMatch(/^USER node$/m);
+    // The collector is the last stage: the image `docker build .` makes without a target.
+    expect(stages.at(-1)).toBe(collector);
+    expect(services.tokenledger!.build).toMatchObject({ dockerfile: 'Dockerfile', target: 'collector' });
+    expect(services.demo!.build).toMatchObject({ dockerfile: 'Dockerfile', target: 'demo' });
   });
 });
 

@@ -1,30 +1,12 @@
 // The packages as users get them: built (`npm run build`), packed with `npm pack`, and installed into an
 // app folder outside this repository (no workspace links, no NODE_PATH, no source condition).
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { publishable, REPO } from '../../scripts/workspaces.ts';
 
-export const REPO = resolve(import.meta.dirname, '..', '..');
-
-export interface Workspace {
-  name: string;
-  dir: string;
-  private: boolean;
-  manifest: Record<string, unknown>;
-}
-
-/** Every workspace package of the repository, read from its package.json. */
-export function workspaces(): Workspace[] {
-  const dirs = [...readdirSync(join(REPO, 'packages')).map((d) => join('packages', d)), 'collector', 'demo'];
-  return dirs.map((dir) => {
-    const manifest = JSON.parse(readFileSync(join(REPO, dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    return { name: String(manifest.name), dir, private: manifest.private === true, manifest };
-  });
-}
-
-export const publishable = (): Workspace[] => workspaces().filter((w) => !w.private);
+export { publishable, REPO, workspaces } from '../../scripts/workspaces.ts';
 
 export interface Run {
   code: number | null;

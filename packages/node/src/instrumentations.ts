@@ -1,10 +1,8 @@
-import { createRequire } from 'node:module';
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { loadSync } from './load-sync.ts';
 import type { Provider, TokenLedgerNodeConfig } from './types.ts';
-
-const require = createRequire(import.meta.url);
 
 /** Where each provider's instrumentations come from; a new provider is one more entry. */
 const PROVIDER_FACTORIES: Record<Provider, { module: string; factory: string }> = {
@@ -26,7 +24,7 @@ export function createInstrumentations(config: TokenLedgerNodeConfig): Instrumen
   for (const provider of config.instrumentations) {
     const { module, factory } = PROVIDER_FACTORIES[provider];
     try {
-      const create = (require(module) as Record<string, () => Instrumentation[]>)[factory];
+      const create = loadSync<Record<string, () => Instrumentation[]>>(module)[factory];
       out.push(...create());
     } catch (err) {
       diag.error(`tokenledger: the ${provider} instrumentation (${module}) could not be loaded, skipped`, err);

@@ -31,15 +31,18 @@ export function startTokenLedger(options: { esmHook: boolean }): void {
     console.error(`tokenledger: ${(err as ConfigError).message}; the app runs without TokenLedger instrumentation`);
     return;
   }
-  // ESM apps (node --import): import-in-the-middle's loader hook lets instrumentations patch `import`ed
-  // modules. CJS modules are patched through require-in-the-middle without it (and registering it from
-  // --require initialises it twice, with a warning on the app's stderr).
   try {
-    if (options.esmHook) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+    const instrumentations = createInstrumentations(config);
     const exporting = createExportProcessorsFromEnv();
     const accelerators = acceleratorsFromEnv();
+    // ESM apps (node --import): import-in-the-middle's loader hook lets instrumentations patch `import`ed
+    // modules. Registered after our own modules are loaded (they need no wrapping, and every module loaded
+    // through the hook costs a round trip to its thread), before the app's. CJS modules are patched
+    // through require-in-the-middle without it (and registering it from --require initialises it twice,
+    // with a warning on the app's stderr).
+    if (options.esmHook) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
     const sdk = new NodeSDK({
-      instrumentations: createInstrumentations(config),
+      instrumentations,
       textMapPropagator: createPropagatorFromEnv(),
       spanProcessors: exporting.length === 0 ? [] : [
         new AttributionSpanProcessor(),

@@ -15,8 +15,11 @@ export interface SpanState {
   route?: Route;
 }
 
-// Keyed by the span object, so an entry lives exactly as long as the span is referenced.
-const states = new WeakMap<Span, SpanState>();
+// Keyed by the span object, so an entry lives exactly as long as the span is referenced. One map per
+// process, not per module copy: an app may load our ESM build (import) while the preload runs the
+// CommonJS one (--require), and setRoute() must reach the processor's state either way.
+const STATES = Symbol.for('tokenledger.node.span-states');
+const states: WeakMap<Span, SpanState> = ((globalThis as { [STATES]?: WeakMap<Span, SpanState> })[STATES] ??= new WeakMap());
 
 export function getSpanState(span: Span | undefined): SpanState | undefined {
   return span === undefined ? undefined : states.get(span);
@@ -26,7 +29,7 @@ export function setSpanState(span: Span, state: SpanState): void {
   states.set(span, state);
 }
 
-/** Context value set by withRetry(): the application-level retry the spans inside belong to. */
+/** Context value set by withRetry(): the application-level retry the spans inside belong to (the API's keys are Symbol.for, shared by every copy). */
 export const RETRY_KEY = createContextKey('tokenledger.node.retry');
 
 export function getRetry(ctx: Context): RetryInfo | undefined {

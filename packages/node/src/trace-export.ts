@@ -1,12 +1,10 @@
-import { createRequire } from 'node:module';
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
-
-const require = createRequire(import.meta.url);
+import { loadSync } from './load-sync.ts';
 
 // NodeSDK builds its exporting processors from OTEL_TRACES_EXPORTER only when it is given no span
 // processors, and it has no way to add one: so, to run the attribution processor, the preload reads
@@ -32,7 +30,7 @@ function otlpExporter(): SpanExporter {
   if (protocol === 'http/json') return new OTLPJsonTraceExporter();
   if (protocol === 'grpc') {
     // Loaded only when asked for: grpc-js adds ~100 ms to every preloaded start.
-    const grpc = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
+    const grpc = loadSync<typeof import('@opentelemetry/exporter-trace-otlp-grpc')>('@opentelemetry/exporter-trace-otlp-grpc');
     return new grpc.OTLPTraceExporter();
   }
   if (protocol !== 'http/protobuf') diag.warn(`tokenledger: unsupported OTLP traces protocol "${protocol}", using http/protobuf`);
