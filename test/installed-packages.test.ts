@@ -88,6 +88,21 @@ describe('the packed packages', () => {
     expect(tsc.code).toBe(0);
   });
 
+  it('carry what a release needs: license, repository, homepage, public access, a changelog; changesets reads the config', async () => {
+    for (const w of publishable()) {
+      expect(w.manifest, w.name).toMatchObject({
+        license: 'Apache-2.0',
+        repository: { type: 'git', directory: w.dir },
+        homepage: expect.stringMatching(/^https:\/\//),
+        publishConfig: { access: 'public' },
+        engines: { node: '>=22.15.0' },
+      });
+      expect(readFileSync(join(REPO, w.dir, 'CHANGELOG.md'), 'utf8'), w.name).toMatch(new RegExp(`^# ${w.name}\n`));
+    }
+    const status = await run(bin('changeset'), ['status'], { cwd: REPO, env: process.env });
+    expect(status.code, status.stderr + status.stdout).toBe(0);
+  });
+
   it('go through `npm publish --dry-run`', async () => {
     for (const w of publishable()) {
       const dry = await run('npm', ['publish', '--dry-run', '--json', '-w', w.dir], { cwd: REPO, env: process.env });
