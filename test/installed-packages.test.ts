@@ -62,8 +62,10 @@ describe('the packed packages', () => {
       const files = list.stdout.trim().split('\n');
       expect(files, name).toContain('package/dist/index.mjs');
       expect(files, name).toContain('package/dist/index.cjs');
-      expect(files, name).toContain('package/dist/index.d.mts');
-      expect(files, name).toContain('package/dist/index.d.cts');
+      expect(files, name).toContain('package/dist/types/index.d.ts');
+      expect(files, name).toContain('package/dist/types-cjs/index.d.ts');
+      expect(files, name).toContain('package/dist/types-cjs/package.json');
+      expect(files, name).toContain('package/dist/types/index.d.ts.map');
       expect(files.filter((f) => f.endsWith('.mjs.map')), name).not.toEqual([]);
       expect(files.filter((f) => f.endsWith('.cjs.map')), name).not.toEqual([]);
       expect(files.filter((f) => /\/(test|tests|fixtures|bench)\/|\.test\.ts$/.test(f)), name).toEqual([]);

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The `tokenledger` command of the installed package: the built program in dist/ (`npm run build`).
-import '../dist/bin/tokenledger.mjs';
+import '../dist/cli/tokenledger.mjs';

@@ -9,10 +9,10 @@ const nodeRequire = createRequire(import.meta.url);
 
 /**
  * ESM (our .mjs build and the sources): the package's ESM entry, resolved with import conditions and
- * loaded by require(esm), the same instance a later `import` gets. CommonJS (.cjs build, where the
- * bundler turns `import.meta` into `{}`): require() as usual.
+ * loaded by require(esm), the same instance a later `import` gets. CommonJS (.cjs build, where
+ * scripts/build.ts defines `import.meta.resolve` as undefined): require() as usual.
  */
 export function loadSync<T>(specifier: string): T {
-  const esmResolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+  const esmResolve: ((specifier: string) => string) | undefined = import.meta.resolve;
   return nodeRequire(esmResolve ? fileURLToPath(esmResolve(specifier)) : specifier) as T;
 }
