@@ -21,7 +21,7 @@ import { seriesValue, testCollector } from '../collector/test/helpers.ts';
 import { startAnthropicEndpoint, type AnthropicEndpoint } from '../packages/local-endpoints/src/anthropic.ts';
 import { startBedrockAgentRuntimeEndpoint, type BedrockAgentRuntimeEndpoint } from '../packages/local-endpoints/src/bedrock-agent-runtime.ts';
 import { startOpenAIEndpoint, type OpenAIEndpoint } from '../packages/local-endpoints/src/openai.ts';
-import { setUpTracing } from '../packages/retrieval/test/otel.ts';
+import { setUpTracing } from './support/otel.ts';
 import { startPostgres, type Postgres } from '../packages/retrieval/test/postgres.ts';
 
 const telemetry = setUpTracing();

@@ -18,7 +18,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as Bedrock from '@aws-sdk/client-bedrock-runtime';
 import { startBedrockEndpoint, type BedrockEndpoint } from '../../local-endpoints/src/bedrock.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { createBedrockInstrumentations } from '../src/index.ts';
 
 // Our helpers made to throw on demand: `promptChars` runs in the request hook, `promptTokenAttributes`

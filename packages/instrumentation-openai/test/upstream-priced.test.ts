@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callCost } from '../../../collector/src/rollup/call-cost.ts';
 import type { SpanRecord } from '../../../collector/src/model/span-record.ts';
 import { startOpenAIEndpoint, type OpenAIEndpoint } from '../../local-endpoints/src/openai.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 
 const telemetry = setUpTracing();
 const upstream = new UpstreamOpenAIInstrumentation();
