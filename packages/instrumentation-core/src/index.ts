@@ -2,10 +2,9 @@
 // way — usage, cost and the GenAI metrics of a finished call, errors, the request hash, opt-in content,
 // the span around a Stainless-generated SDK's create() (openai, @anthropic-ai/sdk), self-hosted pricing,
 // a streamed AWS response's span held open until the app has read it.
-export { createGenAiMetrics, recordOutcome, recordError, markFailed, errorType, safely, captureContent } from './genai.ts';
+export { createGenAiMetrics, recordCallResult, recordError, markFailed, errorType, safely, captureContent } from './genai.ts';
 export { requestHash } from './request-hash.ts';
-export type { GenAiMetrics, CallInfo, CallOutcome } from './genai.ts';
-export type { CallResult } from './result.ts';
+export type { GenAiMetrics, CallInfo, CallResult } from './genai.ts';
 export { patchCreate, isSdkCall, watchSdkCalls } from './sdk-patch.ts';
 export { holdSpanUntilRead } from './held-stream.ts';
 export type { StreamObserver } from './held-stream.ts';

@@ -7,10 +7,11 @@ import {
   createGenAiMetrics,
   holdSpanUntilRead,
   parseSelfHostedEndpoints,
+  recordCallResult,
   recordError,
-  recordOutcome,
   requestHash,
   type CallInfo,
+  type CallResult,
   type GenAiMetrics,
   type SelfHostedEndpoint,
 } from '@tokenledger/instrumentation-core';
@@ -57,8 +58,8 @@ export function sageMakerHooks(config: SageMakerConfig = {}): AwsServiceHooks {
 
   const finish = (span: Span, st: CallState, body: BodyUsage, ttftS?: number) => {
     const { usage, estimated } = finalUsage(body, st.promptText, estimateTokens);
-    const outcome = { usage, tier: 'self_hosted' as const, finishReasons: body.finishReason ? [body.finishReason] : undefined };
-    recordOutcome(span, meters(), { ...st.call, estimated }, outcome, seconds(st.start), ttftS);
+    const result: CallResult = { usage, tier: 'self_hosted', finishReasons: body.finishReason ? [body.finishReason] : undefined };
+    recordCallResult(span, meters(), { ...st.call, estimated }, result, seconds(st.start), ttftS);
   };
 
   return {
