@@ -24,8 +24,8 @@ import { createBedrockInstrumentations } from '../src/index.ts';
 // Our helpers made to throw on demand: `promptChars` runs in the request hook, `promptTokenAttributes`
 // while the response side is written (inside the span, before the app gets its result).
 const fail = vi.hoisted(() => ({ request: false, response: false, thrown: 0 }));
-vi.mock('../src/prompt-breakdown.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/prompt-breakdown.ts')>();
+vi.mock('../src/runtime/prompt-breakdown.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/runtime/prompt-breakdown.ts')>();
   const boom = (where: string) => {
     fail.thrown++;
     throw new Error(`tokenledger test: ${where} hook fails`);

@@ -4,6 +4,7 @@
 import { metrics, type MeterProvider, type Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
 import {
+  type AwsServiceHooks,
   createGenAiMetrics,
   holdSpanUntilRead,
   parseSelfHostedEndpoints,
@@ -26,7 +27,6 @@ import {
   ATTR_ROUTE,
   PROVIDER_AWS_SAGEMAKER,
 } from '@tokenledger/semconv';
-import type { AwsServiceHooks } from './aws-hooks.ts';
 import { bodyText, finalUsage, parseRequest, readResponseBody, StreamBodyReader, type BodyUsage } from './bodies.ts';
 import type { SageMakerConfig } from './types.ts';
 
