@@ -194,10 +194,10 @@ export class Registry {
 }
 
 function labelText(labels: readonly (readonly [string, string])[]): string {
-  return labels.map(([k, v]) => `${k}="${escape(v)}"`).join(',');
+  return labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
 }
 
-function escape(v: string): string {
+function escapeLabelValue(v: string): string {
   return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 }
 
