@@ -14,14 +14,18 @@ export const capacityComponent: ComponentFactory = ({ config, db, clock, book, r
   const checkpoint = new CapacityCheckpoint(db);
   const openIntervals = new OpenIntervalJournal(db);
   const ledger = new CapacityLedger({
-    config: config.capacity, book, clock, registry,
+    config: config.capacity,
+    book,
+    clock,
+    registry,
     settledTo: checkpoint.settledTo(),
     // Series, position and the settled intervals' observations in one transaction; no other persisted
     // series is dirty here (the finaliser takes its own synchronously with the commit of its roll-ups).
-    checkpoint: (settledTo) => commitSeries(() => {
-      checkpoint.save(settledTo);
-      openIntervals.dropSettled(settledTo);
-    }),
+    checkpoint: (settledTo) =>
+      commitSeries(() => {
+        checkpoint.save(settledTo);
+        openIntervals.dropSettled(settledTo);
+      }),
     journal: (entries) => openIntervals.append(entries),
     replay: openIntervals.load(),
   });

@@ -42,8 +42,7 @@ function instances(doc: unknown): CapacityInstance[] | undefined {
   for (const e of doc as unknown[]) {
     const o = (e ?? {}) as Record<string, unknown>;
     const hourly = o.hourly_usd;
-    if (typeof o.id !== 'string' || !o.id || typeof o.type !== 'string' || !o.type
-      || (hourly !== undefined && !(typeof hourly === 'number' && hourly > 0))) {
+    if (typeof o.id !== 'string' || !o.id || typeof o.type !== 'string' || !o.type || (hourly !== undefined && !(typeof hourly === 'number' && hourly > 0))) {
       return undefined;
     }
     out.push({ id: o.id, type: o.type, ...(hourly !== undefined ? { hourlyUsd: hourly as number } : {}) });

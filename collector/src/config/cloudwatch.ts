@@ -59,14 +59,26 @@ export type EmfOutput = { kind: 'stdout' } | { kind: 'file'; path: string } | { 
 
 /** Dimensions a metric may carry (each metric uses those of them it has). */
 export const DIMENSIONS = [
-  sc.CLOUDWATCH_DIM_TENANT, sc.CLOUDWATCH_DIM_FEATURE, sc.CLOUDWATCH_DIM_WORKFLOW, sc.CLOUDWATCH_DIM_ROUTE,
-  sc.CLOUDWATCH_DIM_PROVIDER, sc.CLOUDWATCH_DIM_MODEL, sc.CLOUDWATCH_DIM_OUTCOME, sc.CLOUDWATCH_DIM_COMPONENT,
+  sc.CLOUDWATCH_DIM_TENANT,
+  sc.CLOUDWATCH_DIM_FEATURE,
+  sc.CLOUDWATCH_DIM_WORKFLOW,
+  sc.CLOUDWATCH_DIM_ROUTE,
+  sc.CLOUDWATCH_DIM_PROVIDER,
+  sc.CLOUDWATCH_DIM_MODEL,
+  sc.CLOUDWATCH_DIM_OUTCOME,
+  sc.CLOUDWATCH_DIM_COMPONENT,
 ] as const;
 
 export const METRICS = [
-  sc.CLOUDWATCH_METRIC_COST_USD, sc.CLOUDWATCH_METRIC_OUTCOME_COST_USD, sc.CLOUDWATCH_METRIC_OUTCOMES,
-  sc.CLOUDWATCH_METRIC_SUCCESSES, sc.CLOUDWATCH_METRIC_TOKENS, sc.CLOUDWATCH_METRIC_RETRY_COST_USD,
-  sc.CLOUDWATCH_METRIC_CACHE_SAVINGS_USD, sc.CLOUDWATCH_METRIC_UNPRICED_CALLS, sc.CLOUDWATCH_METRIC_TIME_TO_FIRST_TOKEN,
+  sc.CLOUDWATCH_METRIC_COST_USD,
+  sc.CLOUDWATCH_METRIC_OUTCOME_COST_USD,
+  sc.CLOUDWATCH_METRIC_OUTCOMES,
+  sc.CLOUDWATCH_METRIC_SUCCESSES,
+  sc.CLOUDWATCH_METRIC_TOKENS,
+  sc.CLOUDWATCH_METRIC_RETRY_COST_USD,
+  sc.CLOUDWATCH_METRIC_CACHE_SAVINGS_USD,
+  sc.CLOUDWATCH_METRIC_UNPRICED_CALLS,
+  sc.CLOUDWATCH_METRIC_TIME_TO_FIRST_TOKEN,
 ] as const;
 
 const DEFAULT_DIMENSIONS = [sc.CLOUDWATCH_DIM_TENANT, sc.CLOUDWATCH_DIM_WORKFLOW, sc.CLOUDWATCH_DIM_MODEL];
@@ -107,14 +119,19 @@ export function emfConfigFromEnv(env: Env = process.env): EmfConfig | undefined 
   const raw = text(env, 'TOKENLEDGER_EMF_OUTPUT');
   if (raw === undefined) return undefined;
   const output = emfOutput(raw);
-  const dimensions = text(env, 'TOKENLEDGER_EMF_DIMENSIONS') !== undefined
-    ? list(env, 'TOKENLEDGER_EMF_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS)
-    : list(env, 'TOKENLEDGER_CLOUDWATCH_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS);
+  const dimensions =
+    text(env, 'TOKENLEDGER_EMF_DIMENSIONS') !== undefined
+      ? list(env, 'TOKENLEDGER_EMF_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS)
+      : list(env, 'TOKENLEDGER_CLOUDWATCH_DIMENSIONS', DIMENSIONS, DEFAULT_DIMENSIONS);
   return {
     output,
     namespace: text(env, 'TOKENLEDGER_EMF_NAMESPACE') ?? text(env, 'TOKENLEDGER_CLOUDWATCH_NAMESPACE') ?? DEFAULT_NAMESPACE,
     dimensions,
-    metricDimensions: metricDimensions(env, text(env, 'TOKENLEDGER_EMF_METRIC_DIMENSIONS') !== undefined ? 'TOKENLEDGER_EMF_METRIC_DIMENSIONS' : 'TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS', dimensions),
+    metricDimensions: metricDimensions(
+      env,
+      text(env, 'TOKENLEDGER_EMF_METRIC_DIMENSIONS') !== undefined ? 'TOKENLEDGER_EMF_METRIC_DIMENSIONS' : 'TOKENLEDGER_CLOUDWATCH_METRIC_DIMENSIONS',
+      dimensions,
+    ),
     maxEventBytes: integer(env, 'TOKENLEDGER_EMF_MAX_EVENT_BYTES', output.kind === 'udp' ? 65_000 : 262_144, 1_024),
   };
 }
@@ -137,7 +154,10 @@ function metricDimensions(env: Env, name: string, dimensions: readonly string[])
   const defaults = Object.fromEntries(BREAKDOWN_METRICS.map((m) => [m, dimensions.filter((d) => d !== sc.CLOUDWATCH_DIM_TENANT)]));
   if (v === undefined) return defaults;
   const metricByLower = new Map(METRICS.map((m) => [m.toLowerCase(), m]));
-  for (const entry of v.split(';').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of v
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf('=');
     const metric = metricByLower.get((eq < 0 ? entry : entry.slice(0, eq)).trim().toLowerCase());
     if (eq < 0 || metric === undefined) {

@@ -85,7 +85,14 @@ export function list(env: Env, name: string, allowed: readonly string[], fallbac
 
 /** `part` of the variable's value `v` as a list of `allowed` names (`emptyOk`: an empty list is one). */
 export function listPart(name: string, v: string, part: string, allowed: readonly string[], emptyOk: boolean): string[] {
-  const items = [...new Set(part.split(',').map((s) => s.trim()).filter(Boolean))];
+  const items = [
+    ...new Set(
+      part
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   const byLower = new Map(allowed.map((a) => [a.toLowerCase(), a]));
   const out = items.map((i) => byLower.get(i.toLowerCase()));
   if ((items.length === 0 && !emptyOk) || out.some((o) => o === undefined)) throw new ConfigError(name, v, `a comma-separated list of ${allowed.join(', ')}`);

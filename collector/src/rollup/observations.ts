@@ -47,7 +47,8 @@ export function observe(r: TraceRollup): Observation[] {
       if (usd) out.push({ metric: sc.METRIC_COST_USD_TOTAL, labels: [tenant, feature, workflow, c.route, c.provider, c.model, component], value: usd });
     }
     sc.TOKEN_TYPES.forEach((type, i) => {
-      if (c.tokens[i]) out.push({ metric: sc.METRIC_TOKENS_TOTAL, labels: [tenant, feature, workflow, c.route, c.provider, c.model, type], value: c.tokens[i] });
+      if (c.tokens[i])
+        out.push({ metric: sc.METRIC_TOKENS_TOTAL, labels: [tenant, feature, workflow, c.route, c.provider, c.model, type], value: c.tokens[i] });
     });
     if (c.retryUsd) out.push({ metric: sc.METRIC_RETRY_COST_USD_TOTAL, labels: [tenant, feature, workflow, c.route, c.model], value: c.retryUsd });
     if (c.cacheSavingsUsd) out.push({ metric: sc.METRIC_CACHE_SAVINGS_USD_TOTAL, labels: [tenant, feature, workflow, c.model], value: c.cacheSavingsUsd });

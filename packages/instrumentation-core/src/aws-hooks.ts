@@ -3,11 +3,7 @@
 // the request's service. It lives in core so that every service package can implement it without depending
 // on the package that builds the instrumentation (@tokenledger/instrumentation-bedrock).
 import { diag, type Span } from '@opentelemetry/api';
-import type {
-  AwsSdkInstrumentationConfig,
-  AwsSdkRequestHookInformation,
-  AwsSdkResponseHookInformation,
-} from '@opentelemetry/instrumentation-aws-sdk';
+import type { AwsSdkInstrumentationConfig, AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
 
 export interface AwsServiceHooks {
   /** `NormalizedRequest.serviceName`, e.g. `SageMakerRuntime`, `BedrockAgentRuntime`. */
