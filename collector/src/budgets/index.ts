@@ -2,10 +2,8 @@
 import type { ComponentFactory } from '../components/types.ts';
 import { Budgets } from './budgets.ts';
 
-export { Budgets, FORECAST_SCOPES } from './budgets.ts';
-export { forecastMonth, monthBounds, trendWindow } from './forecast.ts';
-export { forecastSection, formatForecast } from './report.ts';
-export { addBudgetRoutes, budgetPath, BUDGETS_PATH, FORECAST_PATH } from './routes.ts';
+export { Budgets } from './budgets.ts';
+export { formatForecast } from './report.ts';
 export type { BudgetStatus, ForecastRow } from './types.ts';
 
 /** Budget status and forecasts; always on (forecasts are served without any budget). */

@@ -6,8 +6,6 @@ import { OpenIntervalJournal } from './open-journal.ts';
 
 export { CapacityLedger } from './ledger.ts';
 export { settle } from './settle.ts';
-export { utilizationSamples, type UtilizationSample } from './otlp-metrics.ts';
-export type { ServedRequest, Settlement } from './types.ts';
 
 /** The capacity ledger, fed the accepted spans and accelerator metrics; always on (instances may also be discovered). */
 export const capacityComponent: ComponentFactory = ({ config, db, clock, book, registry, commitSeries }) => {
