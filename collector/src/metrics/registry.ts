@@ -147,6 +147,14 @@ export class Registry {
     return this.families.get(name);
   }
 
+  /** Every metric registered, in exposition order (the generated metrics reference reads this). */
+  describe(): { name: string; help: string; type: MetricType; labelNames: readonly string[] }[] {
+    return [
+      ...this.gauges.map((g) => ({ name: g.name, help: g.help, type: 'gauge' as const, labelNames: [] })),
+      ...[...this.families.values()].map((f) => ({ name: f.name, help: f.help, type: f.type, labelNames: f.labelNames })),
+    ];
+  }
+
   /** Series of persisted families changed since the last call. */
   takeDirty(): DirtySeries[] {
     const out: DirtySeries[] = [];
