@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // In this repository the packages run from their TypeScript sources: the `@tokenledger/source` export
-// condition (see README "Development") points each package at src/ instead of dist/. Vite resolves with it,
+// condition (see docs/development.md, "Working in this repository") points each package at src/ instead of dist/. Vite resolves with it,
 // and so do the Node processes the tests start (NODE_OPTIONS, also set by .npmrc for npm scripts).
 const SOURCE_CONDITION = '@tokenledger/source';
 

@@ -6,10 +6,11 @@
 import { DatabaseSync } from 'node:sqlite';
 import { startCloudWatchEndpoint } from '../packages/local-endpoints/src/cloudwatch-endpoint.ts';
 import { LIMITS, pack, type PendingDatum } from '../collector/src/cloudwatch/batch.ts';
-import { cloudWatchConfigFromEnv } from '../collector/src/cloudwatch/config.ts';
 import { CloudWatchExporter } from '../collector/src/cloudwatch/exporter.ts';
-import { ObservationMapper } from '../collector/src/cloudwatch/observations.ts';
+import { CloudWatchEncoder } from '../collector/src/cloudwatch/encode.ts';
+import { cloudWatchConfigFromEnv } from '../collector/src/config/cloudwatch.ts';
 import { Registry } from '../collector/src/metrics/registry.ts';
+import { finalisedTraces, observe } from '../collector/src/rollup/observations.ts';
 import type { TraceRollup } from '../collector/src/rollup/types.ts';
 
 const COMBINATIONS = 10_000;
@@ -53,10 +54,10 @@ interface Row {
 
 /** Baseline: every observation its own datum (Value), packed `perRequest` to a request. */
 function perObservation(metrics: readonly string[], perRequest: number, all: TraceRollup[]): Row {
-  const mapper = new ObservationMapper(['Tenant', 'Workflow', 'Model'], metrics);
+  const encoder = new CloudWatchEncoder(['Tenant', 'Workflow', 'Model'], metrics);
   const data: PendingDatum[] = [];
   for (const r of all) {
-    for (const o of mapper.fromRollup(r)) {
+    for (const o of encoder.encode(observe(r))) {
       for (let c = 0; c < o.count; c++) {
         const datum = { MetricName: o.metric, Dimensions: o.dims.map(([Name, Value]) => ({ Name, Value })), Timestamp: new Date(r.atMs), Unit: o.unit, Value: o.value, StorageResolution: 60 };
         data.push({ datum, rowIds: [], bytes: Buffer.byteLength(JSON.stringify({ ...datum, Timestamp: r.atMs / 1000 })) + 1 });
@@ -79,7 +80,7 @@ async function exporter(metrics: string, all: TraceRollup[], metricDimensions?: 
   const clock = { now: () => T0 + INTERVAL_MS };
   const e = new CloudWatchExporter({ config, db: new DatabaseSync(':memory:'), clock, registry: new Registry(10), clientConfig: { credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' } } });
   const cpu = process.cpuUsage();
-  for (let i = 0; i < all.length; i += 2_000) e.onCommit(all.slice(i, i + 2_000)); // the finaliser's batch size
+  for (let i = 0; i < all.length; i += 2_000) e.onCommit(finalisedTraces(all.slice(i, i + 2_000))); // the finaliser's batch size
   await e.flush();
   const used = process.cpuUsage(cpu);
   await e.close();

@@ -63,8 +63,12 @@ interface Patchable {
 function patchOf(instrumentation: Patchable, mod: unknown): Patch {
   instrumentation.enable();
   return {
-    patch: () => instrumentation.getModuleDefinitions().forEach((d) => d.patch?.(mod, 'bench')),
-    unpatch: () => instrumentation.getModuleDefinitions().forEach((d) => d.unpatch?.(mod, 'bench')),
+    patch: () => {
+      for (const d of instrumentation.getModuleDefinitions()) d.patch?.(mod, 'bench');
+    },
+    unpatch: () => {
+      for (const d of instrumentation.getModuleDefinitions()) d.unpatch?.(mod, 'bench');
+    },
   };
 }
 

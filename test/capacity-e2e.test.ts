@@ -12,7 +12,7 @@ import { afterEach, expect, it } from 'vitest';
 import { acceleratorConfigFromEnv, AcceleratorSnapshotSpanProcessor, startAcceleratorMetrics } from '../packages/accelerators/src/index.ts';
 import { eventually, FIXTURES, scenario, type Scenario } from '../packages/accelerators/test/harness.ts';
 import { neuronReport } from '../packages/accelerators/test/reports.ts';
-import { capacityConfigFromEnv } from '../collector/src/capacity/index.ts';
+import { CapacityLedger } from '../collector/src/capacity/index.ts';
 import { Collector } from '../collector/src/collector.ts';
 import { startOtlpReceiver } from '../collector/src/receiver/index.ts';
 import { testConfig } from '../collector/test/helpers.ts';
@@ -41,8 +41,7 @@ function family(collector: Collector, metric: string, labels: Record<string, str
 it('turns neuron-monitor utilisation and a served request into capacity, attributed, idle and Bedrock cost', async () => {
   // One-hour intervals, so the whole test falls in one of them.
   const collector = new Collector({
-    config: testConfig(),
-    capacity: capacityConfigFromEnv({ TOKENLEDGER_CAPACITY_INTERVAL_MS: String(HOUR_MS), TOKENLEDGER_CAPACITY_BEDROCK_MODEL: LLAMA_BEDROCK }),
+    config: testConfig({ TOKENLEDGER_CAPACITY_INTERVAL_MS: String(HOUR_MS), TOKENLEDGER_CAPACITY_BEDROCK_MODEL: LLAMA_BEDROCK }),
   });
   cleanup.push(() => collector.close());
   const { otlp } = await collector.listen(startOtlpReceiver);
@@ -86,7 +85,7 @@ it('turns neuron-monitor utilisation and a served request into capacity, attribu
   await tracerProvider.forceFlush();
   await meterProvider.forceFlush();
 
-  collector.capacity.settle(Date.now() + HOUR_MS);
+  collector.component(CapacityLedger)!.settle(Date.now() + HOUR_MS);
   const who = { [sc.LABEL_INSTANCE_ID]: 'i-e2e', [sc.LABEL_INSTANCE_TYPE]: 'inf2.xlarge' };
   // One hour of inf2.xlarge: $0.7582. Utilisation: mean of the two cores' ratios, (0.8 + 0.4) / 2 = 0.6.
   expect(family(collector, sc.METRIC_CAPACITY_COST_USD_TOTAL, who)).toBeCloseTo(INF2_XLARGE_HOURLY, 12);

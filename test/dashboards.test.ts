@@ -7,11 +7,11 @@ import { defaultDashboard } from '@grafana/schema';
 import * as sc from '@tokenledger/semconv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ObservationMapper } from '../collector/src/cloudwatch/observations.ts';
-import { cloudWatchConfigFromEnv } from '../collector/src/cloudwatch/config.ts';
+import { CloudWatchEncoder } from '../collector/src/cloudwatch/encode.ts';
 import { Collector } from '../collector/src/collector.ts';
-import type { TraceRollup } from '../collector/src/rollup/types.ts';
-import { FakeClock, testConfig } from '../collector/test/helpers.ts';
+import { cloudWatchConfigFromEnv } from '../collector/src/config/cloudwatch.ts';
+import type { FinalisedTrace } from '../collector/src/rollup/observations.ts';
+import { FakeClock, testConfig, withHooks } from '../collector/test/helpers.ts';
 import { generatedFiles } from '../grafana/generate.ts';
 import { toSpanRecords, workload } from './workload.ts';
 import { alertProvisioning, alertQueries, dashboards, datasourceProvisioning, grafanaDir, panelQueries, referencedDatasourceUids } from './grafana-queries.ts';
@@ -123,16 +123,16 @@ describe('Grafana dashboards', () => {
 describe('CloudWatch dashboard', () => {
   it('asks for metrics and dimensions the CloudWatch export writes for the workload (default dimensions)', async () => {
     const clock = new FakeClock();
-    const rollups: TraceRollup[] = [];
-    const collector = new Collector({ config: testConfig({ TOKENLEDGER_TRACE_IDLE_MS: '100' }), clock, onFinalised: (r) => rollups.push(...r) });
+    const finalised: FinalisedTrace[] = [];
+    const collector = new Collector({ config: testConfig({ TOKENLEDGER_TRACE_IDLE_MS: '100' }), clock, components: withHooks({ onFinalised: (batch) => finalised.push(...batch) }) });
     collector.recover();
     await collector.sink.accept(toSpanRecords(workload(1), clock.ms));
     clock.advance(1000);
     collector.finaliser.tick();
     await collector.close();
     const cw = cloudWatchConfigFromEnv({ TOKENLEDGER_CLOUDWATCH_NAMESPACE: 'TokenLedger' })!;
-    const mapper = new ObservationMapper(cw.dimensions, cw.metrics);
-    const written = rollups.flatMap((r) => mapper.fromRollup(r));
+    const encoder = new CloudWatchEncoder(cw.dimensions, cw.metrics);
+    const written = finalised.flatMap((f) => encoder.encode(f.observations));
     expect(written.length).toBeGreaterThan(0);
     const board = dashboards()['tokenledger-cloudwatch.json']!;
     expect(board.templating.list[0].query).toBe(cw.namespace);

@@ -6,8 +6,6 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { attachBudgets } from '../collector/src/budgets/index.ts';
-import { capacityConfigFromEnv } from '../collector/src/capacity/index.ts';
 import { Collector } from '../collector/src/collector.ts';
 import { configFromEnv } from '../collector/src/config/env.ts';
 import { startOtlpReceiver } from '../collector/src/receiver/index.ts';
@@ -28,12 +26,13 @@ export interface RunningCollector {
  */
 export async function startCollector(env: Record<string, string> = {}): Promise<RunningCollector> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tokenledger-stack-'));
+  // Every add-on as the bin has them: capacity, budget gauges and routes (TOKENLEDGER_BUDGETS_FILE in `env`).
   const collector = new Collector({
-    capacity: capacityConfigFromEnv(env),
-    config: configFromEnv({ TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200', TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', ...env }),
+    config: configFromEnv({
+      TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '200',
+      TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', TOKENLEDGER_BUDGETS_REFRESH_MS: '250', ...env,
+    }),
   });
-  // As the bin does: budget gauges and routes (TOKENLEDGER_BUDGETS_FILE in `env`).
-  const budgets = attachBudgets(collector, { TOKENLEDGER_BUDGETS_REFRESH_MS: '250', ...env });
   const { http, otlp } = await collector.listen(startOtlpReceiver, (err) => { throw err; });
   return {
     collector,
@@ -41,7 +40,6 @@ export async function startCollector(env: Record<string, string> = {}): Promise<
     otlp: `http://127.0.0.1:${(otlp as AddressInfo).port}`,
     dataDir,
     close: async () => {
-      budgets.stop();
       await collector.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -38,7 +38,9 @@ async function feedByTrace(targets: RunningCollector[], pick: (traceId: string) 
 /** The negative control: spans dealt out alternately, as a trace-unaware balancer would. */
 async function feedBySpan(targets: RunningCollector[]): Promise<void> {
   const parts = targets.map(() => [] as SpanRecord[]);
-  toSpanRecords(traces).forEach((s, i) => parts[i % targets.length]!.push(s));
+  toSpanRecords(traces).forEach((s, i) => {
+    parts[i % targets.length]!.push(s);
+  });
   await Promise.all(targets.map((t, k) => t.collector.sink.accept(parts[k]!)));
   await settled(targets);
 }

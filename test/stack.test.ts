@@ -195,7 +195,7 @@ function pipelineProblems(cfg: Json): string[] {
   for (const [name, p] of Object.entries(cfg.service.pipelines as Record<string, Json>)) {
     for (const kind of ['receivers', 'processors', 'exporters'] as const) {
       for (const id of (p[kind] ?? []) as string[]) {
-        if (!(cfg[kind] ?? {})[id]) problems.push(`${name}: ${kind} ${id} is not defined`);
+        if (!cfg[kind]?.[id]) problems.push(`${name}: ${kind} ${id} is not defined`);
       }
     }
     if (!p.receivers?.length || !p.exporters?.length) problems.push(`${name}: needs receivers and exporters`);

@@ -1,10 +1,11 @@
-// Wires the collector together: store → open traces → finaliser → metrics, and the HTTP routes.
+// Wires the collector together: store → open traces → finaliser → metrics, the HTTP routes, and the add-ons
+// (components/types.ts), which it builds, feeds, starts and stops in one order.
 import type { DatabaseSync } from 'node:sqlite';
 import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
 import { PriceBook } from '@tokenledger/pricing';
-import { CapacityCheckpoint } from './capacity/checkpoint.ts';
-import { OpenIntervalJournal } from './capacity/open-journal.ts';
-import { CapacityLedger, capacityConfigFromEnv, type CapacityConfig } from './capacity/index.ts';
+import { ADD_ONS } from './add-ons.ts';
+import type { CollectorComponent, ComponentContext, ComponentFactory } from './components/types.ts';
 import { systemClock } from './config/clock.ts';
 import type { Clock, CollectorConfig } from './config/types.ts';
 import { addHealthRoutes } from './http/routes/health.ts';
@@ -14,7 +15,6 @@ import { Router } from './http/router.ts';
 import { type RunningServer, startHttpServer } from './http/server.ts';
 import { CollectorMetrics } from './metrics/collector-metrics.ts';
 import type { SpanSink } from './model/span-record.ts';
-import type { TraceRollup } from './rollup/types.ts';
 import { openDatabase, transaction } from './store/database.ts';
 import { RollupStore } from './store/rollup-store.ts';
 import { SpanStore } from './store/span-store.ts';
@@ -32,12 +32,8 @@ export interface CollectorOptions {
   clock?: Clock;
   /** Default: PriceBook.load({ pricesFile: config.pricesFile }). */
   book?: PriceBook;
-  /** Called with each committed batch of roll-ups (exporters such as CloudWatch hook in here). */
-  onFinalised?: (rollups: readonly TraceRollup[]) => void;
-  /** Called inside each batch's store transaction (a durable outbox writes here; it must not throw). */
-  onCommit?: (rollups: readonly TraceRollup[]) => void;
-  /** Default: capacityConfigFromEnv() (TOKENLEDGER_CAPACITY_*). */
-  capacity?: CapacityConfig;
+  /** The add-ons, each on or off by its section of `config`. Default: ADD_ONS (capacity, CloudWatch, EMF, budgets). */
+  components?: readonly ComponentFactory[];
 }
 
 export class Collector {
@@ -47,8 +43,8 @@ export class Collector {
   readonly metrics: CollectorMetrics;
   readonly buffer: TraceBuffer;
   readonly finaliser: Finaliser;
-  /** Self-hosted capacity cost; fed the accepted spans (and accelerator utilisation, see capacity/). */
-  readonly capacity: CapacityLedger;
+  /** The add-ons that are on, in the order of their factories. */
+  readonly components: readonly CollectorComponent[];
   /** Add routes here before listen(); they get the bearer check unless registered public. */
   readonly router = new Router();
   private receiver?: { close(): Promise<void> };
@@ -63,47 +59,58 @@ export class Collector {
     const db = (this.db = openDatabase(config.dataDir, config.sqliteSynchronous));
     const spans = new SpanStore(db);
     const rollups = new RollupStore(db, config.rollupBucketMs);
-    this.metrics = new CollectorMetrics(config.cardinalityLimit, { traces: () => this.buffer.open.size, spans: () => this.buffer.openSpans });
-    const capacityCheckpoint = new CapacityCheckpoint(db);
-    const openIntervals = new OpenIntervalJournal(db);
-    this.capacity = new CapacityLedger({
-      config: o.capacity ?? capacityConfigFromEnv(), book, clock, registry: this.metrics.registry,
-      settledTo: capacityCheckpoint.settledTo(),
-      // Series, position and the settled intervals' observations in one transaction; no other persisted
-      // series is dirty here (the finaliser takes its own synchronously with the commit of its roll-ups).
-      checkpoint: (settledTo) => transaction(db, () => {
-        rollups.writeSeries(this.metrics.registry.takeDirty());
-        capacityCheckpoint.save(settledTo);
-        openIntervals.dropSettled(settledTo);
+    const metrics = (this.metrics = new CollectorMetrics(config.cardinalityLimit, { traces: () => this.buffer.open.size, spans: () => this.buffer.openSpans }));
+    const context: ComponentContext = {
+      config, db, clock, book, registry: metrics.registry,
+      commitSeries: (write) => transaction(db, () => {
+        rollups.writeSeries(metrics.registry.takeDirty());
+        write();
       }),
-      journal: (entries) => openIntervals.append(entries),
-      replay: openIntervals.load(),
-    });
-    // The first run's position too: a restart before its first settling still owes the interval it began.
-    if (capacityCheckpoint.settledTo() === undefined) capacityCheckpoint.save(this.capacity.settledToMs);
-    // After every persisted family exists (the capacity ones too).
-    for (const s of rollups.series()) this.metrics.registry.family(s.metric)?.restore(s.key, s.labels, s.state);
+    };
+    this.components = (o.components ?? ADD_ONS).map((build) => build(context)).filter((c) => c !== undefined);
+    // After every persisted family exists (the add-ons' too).
+    for (const s of rollups.series()) metrics.registry.family(s.metric)?.restore(s.key, s.labels, s.state);
     this.buffer = new TraceBuffer({
-      db, spans, book, clock, metrics: this.metrics,
+      db, spans, book, clock, metrics,
       maxOpenSpans: config.maxOpenSpans,
       maxOpenTraces: config.maxOpenTraces,
       retryAfterSeconds: Math.min(30, Math.max(1, Math.ceil(config.traceIdleMs / 1000))),
     });
     this.finaliser = new Finaliser({
-      db, buffer: this.buffer, spans, rollups, metrics: this.metrics, clock,
+      db, buffer: this.buffer, spans, rollups, metrics, clock,
       idleMs: config.traceIdleMs, maxAgeMs: config.traceMaxAgeMs, lateSpanRetentionMs: config.lateSpanRetentionMs,
-      onFinalised: o.onFinalised,
-      onCommit: o.onCommit,
+      onCommit: (batch) => {
+        for (const c of this.components) c.onCommit?.(batch);
+      },
+      onFinalised: (batch) => {
+        for (const c of this.components) {
+          try {
+            c.onFinalised?.(batch);
+          } catch (err) {
+            diag.error('tokenledger collector: an add-on failed on a finalised batch', err);
+          }
+        }
+      },
     });
     addHealthRoutes(this.router, () => this.readyFlag);
-    addMetricsRoute(this.router, this.metrics.registry);
+    addMetricsRoute(this.router, metrics.registry);
     addOutcomesRoute(this.router, db, clock);
     addWebRoutes(this.router);
+    for (const c of this.components) c.routes?.(this.router);
+  }
+
+  /** The add-on of class `type`, when it is on (tests and extensions reach the capacity ledger or the budgets so). */
+  component<T extends CollectorComponent>(type: abstract new (...args: never[]) => T): T | undefined {
+    return this.components.find((c): c is T => c instanceof type);
   }
 
   /** The SpanSink the receiver hands decoded spans to. */
   get sink(): SpanSink {
-    return { accept: (spans) => this.buffer.accept(spans).then(() => this.capacity.observeSpans(spans)) };
+    return {
+      accept: (spans) => this.buffer.accept(spans).then(() => {
+        for (const c of this.components) c.observeSpans?.(spans);
+      }),
+    };
   }
 
   get ready(): boolean {
@@ -127,23 +134,29 @@ export class Collector {
     let otlp: AddressInfo | string | undefined;
     if (startReceiver) {
       const r = await startReceiver({ ...this.config.otlp, sink: this.sink, authToken: this.config.authToken, maxBodyBytes: this.config.maxBodyBytes,
-        metricsSink: (request) => this.capacity.observeMetrics(request) });
+        metricsSink: (request) => {
+          for (const c of this.components) c.observeMetrics?.(request);
+        } });
       this.receiver = r;
       otlp = r.address;
     }
     this.finaliser.start(Math.max(10, Math.min(1000, Math.floor(this.config.traceIdleMs / 4))), onFatal);
-    this.capacity.start();
+    for (const c of this.components) c.start?.();
     return { http: http.address, otlp };
   }
 
-  /** Stops taking spans, commits what was accepted, finalises what is due, closes the store. */
+  /**
+   * Stops the add-ons (their bounded last sends while spans are still taken), stops taking spans, commits what
+   * was accepted, finalises what is due (its roll-ups still reach the add-ons), closes them, then the store.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      for (const c of this.components) await c.stop?.();
       this.finaliser.stop();
-      this.capacity.stop();
       await this.receiver?.close();
       this.buffer.close();
       this.finaliser.drain();
+      for (const c of this.components) await c.close?.();
       this.db.close();
       await this.http?.close();
     })();

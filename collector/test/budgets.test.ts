@@ -5,8 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attachBudgets, budgetsConfigFromEnv, formatForecast, type BudgetStatus, type ForecastRow } from '../src/budgets/index.ts';
+import { Budgets, formatForecast, type BudgetStatus, type ForecastRow } from '../src/budgets/index.ts';
 import { Collector } from '../src/collector.ts';
+import { budgetsConfigFromEnv } from '../src/config/budgets.ts';
 import { FakeClock, root, span, tempDir, testConfig, traceId } from './helpers.ts';
 
 let collector: Collector | undefined;
@@ -37,8 +38,8 @@ async function spend(clock: FakeClock, at: string, who: { tenant: string; workfl
 
 async function start(budgets: unknown[], env: Record<string, string> = {}) {
   const clock = new FakeClock(Date.parse('2026-10-01T00:00:00Z'));
-  collector = new Collector({ config: testConfig(), clock });
-  const b = attachBudgets(collector, { TOKENLEDGER_BUDGETS_FILE: budgetsFile(budgets), ...env });
+  collector = new Collector({ config: testConfig({ TOKENLEDGER_BUDGETS_FILE: budgetsFile(budgets), ...env }), clock });
+  const b = collector.component(Budgets)!;
   const { http } = await collector.listen();
   return { clock, budgets: b, base: `http://127.0.0.1:${http.port}` };
 }

@@ -3,8 +3,9 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { PriceBook } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
 import { describe, expect, it } from 'vitest';
-import { CapacityLedger, capacityConfigFromEnv, settle } from '../src/capacity/index.ts';
+import { CapacityLedger, settle } from '../src/capacity/index.ts';
 import { Collector } from '../src/collector.ts';
+import { capacityConfigFromEnv } from '../src/config/capacity.ts';
 import { Registry } from '../src/metrics/registry.ts';
 import type { AttributeValue } from '../src/model/span-record.ts';
 import { FakeClock, root, span, testConfig, traceId } from './helpers.ts';
@@ -43,12 +44,11 @@ function ledger(env: Record<string, string>) {
 /** Collectors on one store and clock, with instance i-1 (inf2.xlarge at $3.60/h) configured and no settling lag. */
 function restartable() {
   const clock = new FakeClock();
-  const config = testConfig();
-  const capacity = capacityConfigFromEnv({
+  const config = testConfig({
     TOKENLEDGER_CAPACITY_LAG_MS: '0',
     TOKENLEDGER_CAPACITY_INSTANCES: JSON.stringify([{ id: 'i-1', type: 'inf2.xlarge', hourly_usd: 3.6 }]),
   });
-  return { clock, t0: clock.ms, restarted: () => new Collector({ config, clock, capacity }) };
+  return { clock, t0: clock.ms, restarted: () => new Collector({ config, clock }) };
 }
 
 describe('self-hosted capacity', () => {
@@ -127,18 +127,17 @@ describe('self-hosted capacity', () => {
     const clock = new FakeClock();
     const t0 = clock.ms;
     const collector = new Collector({
-      config: testConfig(),
-      clock,
-      capacity: capacityConfigFromEnv({
+      config: testConfig({
         TOKENLEDGER_CAPACITY_LAG_MS: '0',
         TOKENLEDGER_CAPACITY_INSTANCES: JSON.stringify([{ id: 'i-1', type: 'inf2.xlarge', hourly_usd: 3.6 }]),
       }),
+      clock,
     });
     try {
       const on = { [sc.ATTR_INSTANCE_TYPE]: 'inf2.xlarge', [sc.ATTR_INSTANCE_ID]: 'i-1', [sc.ATTR_ACCELERATOR_UTILIZATION]: 0.25 };
       const call = servedSpan(t0 + 1_000, 700, 300, on);
       await collector.sink.accept([call, root(call.traceId, {}, { endMs: t0 + 1_100 })]);
-      collector.capacity.settle(t0 + 60_000);
+      collector.component(CapacityLedger)!.settle(t0 + 60_000);
       const text = collector.metrics.registry.expose();
       // $0.06 per minute; utilisation 0.25 from the span's accelerator snapshot → $0.015 attributed, $0.045 idle.
       expect(text).toContain(`${sc.METRIC_CAPACITY_COST_USD_TOTAL}{instance_type="inf2.xlarge",instance_id="i-1"} 0.06`);
@@ -156,7 +155,7 @@ describe('self-hosted capacity', () => {
     const on = { [sc.ATTR_INSTANCE_TYPE]: 'inf2.xlarge', [sc.ATTR_INSTANCE_ID]: 'i-1', [sc.ATTR_ACCELERATOR_UTILIZATION]: 0.25 };
     const call = servedSpan(t0 + 1_000, 700, 300, on);
     await first.sink.accept([call, root(call.traceId, {}, { endMs: t0 + 1_100 })]);
-    first.capacity.settle(t0 + 60_000); // one minute: $0.06, $0.015 attributed
+    first.component(CapacityLedger)!.settle(t0 + 60_000); // one minute: $0.06, $0.015 attributed
     await first.close();
 
     // Three minutes later: the two intervals while it was down are charged (idle), the first not again.
@@ -167,7 +166,7 @@ describe('self-hosted capacity', () => {
       const i1 = { [sc.LABEL_INSTANCE_ID]: 'i-1' };
       expect(value(r, sc.METRIC_CAPACITY_COST_USD_TOTAL, i1)).toBeCloseTo(0.06, 12);
       expect(value(r, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, i1)).toBeCloseTo(0.015, 12);
-      second.capacity.settle(t0 + 4 * 60_000);
+      second.component(CapacityLedger)!.settle(t0 + 4 * 60_000);
       expect(value(r, sc.METRIC_CAPACITY_COST_USD_TOTAL, i1)).toBeCloseTo(0.06 * 4, 12);
       expect(value(r, sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, i1)).toBeCloseTo(0.045 + 0.06 * 3, 12);
       expect(value(r, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, i1)).toBeCloseTo(0.015, 12);
@@ -183,7 +182,7 @@ describe('self-hosted capacity', () => {
     const a = servedSpan(t0 + 1_000, 700, 300, on);
     const b = servedSpan(t0 + 2_000, 2_000, 1_000, { ...on, [sc.ATTR_GEN_AI_REQUEST_MODEL]: 'mistral-7b' });
     await first.sink.accept([a, root(a.traceId, {}, { endMs: t0 + 1_100 }), b]);
-    first.capacity.observeUtilization('i-1', 'inf2.xlarge', 0.5, t0 + 3_000);
+    first.component(CapacityLedger)!.observeUtilization('i-1', 'inf2.xlarge', 0.5, t0 + 3_000);
     // Stopped before the interval was settled: what it observed is only in the journal.
     await first.close();
 
@@ -192,7 +191,7 @@ describe('self-hosted capacity', () => {
     const r = second.metrics.registry;
     const model = (m: string) => ({ [sc.LABEL_INSTANCE_ID]: 'i-1', [sc.LABEL_MODEL]: m });
     try {
-      second.capacity.settle(t0 + 60_000);
+      second.component(CapacityLedger)!.settle(t0 + 60_000);
       // $0.06 for the minute at utilisation 0.5: $0.03 attributed, split 1000:3000 by tokens.
       expect(value(r, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, model('llama-3.3-70b'))).toBeCloseTo(0.0075, 12);
       expect(value(r, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, model('mistral-7b'))).toBeCloseTo(0.0225, 12);
@@ -203,7 +202,7 @@ describe('self-hosted capacity', () => {
     // Settled intervals leave the journal: a further restart replays nothing into the next interval.
     const third = restarted();
     try {
-      third.capacity.settle(t0 + 120_000);
+      third.component(CapacityLedger)!.settle(t0 + 120_000);
       const t = third.metrics.registry;
       expect(value(t, sc.METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL, { [sc.LABEL_INSTANCE_ID]: 'i-1' })).toBeCloseTo(0.03, 12);
       expect(value(t, sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL, { [sc.LABEL_INSTANCE_ID]: 'i-1' })).toBeCloseTo(0.03 + 0.06, 12);

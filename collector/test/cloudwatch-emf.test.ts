@@ -6,11 +6,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Collector } from '../src/collector.ts';
-import { emfConfigFromEnv } from '../src/cloudwatch/config.ts';
 import { EmfWriter } from '../src/cloudwatch/emf-writer.ts';
-import type { EmfConfig } from '../src/cloudwatch/types.ts';
+import { type EmfConfig, emfConfigFromEnv } from '../src/config/cloudwatch.ts';
 import { feed, type Harness, registryTotal } from './cloudwatch-fixture.ts';
-import { FakeClock, tempDir, testConfig } from './helpers.ts';
+import { FakeClock, tempDir, testConfig, withHooks } from './helpers.ts';
 
 const UNITS = new Set(['None', 'Count', 'Seconds']);
 let h: (Harness & { emf: EmfWriter }) | undefined;
@@ -23,7 +22,7 @@ afterEach(async () => {
 function start(env: Record<string, string>): Harness & { emf: EmfWriter; emfConfig: EmfConfig } {
   const clock = new FakeClock();
   let emf: EmfWriter | undefined;
-  const collector = new Collector({ config: testConfig(), clock, onFinalised: (r) => emf?.onFinalised(r) });
+  const collector = new Collector({ config: testConfig(), clock, components: withHooks({ onFinalised: (batch) => emf?.onFinalised(batch) }) });
   const emfConfig = emfConfigFromEnv(env)!;
   emf = new EmfWriter({ config: emfConfig, clock, registry: collector.metrics.registry });
   collector.recover();

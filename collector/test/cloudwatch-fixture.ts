@@ -2,10 +2,10 @@
 // finaliser, the real SDK client pointed at the local endpoint, and traces of known shape.
 import { Collector } from '../src/collector.ts';
 import { CloudWatchExporter, type Timer } from '../src/cloudwatch/exporter.ts';
-import { cloudWatchConfigFromEnv } from '../src/cloudwatch/config.ts';
+import { cloudWatchConfigFromEnv } from '../src/config/cloudwatch.ts';
 import type { CollectorConfig } from '../src/config/types.ts';
 import type { SpanRecord } from '../src/model/span-record.ts';
-import { FakeClock, root, span, testConfig, traceId } from './helpers.ts';
+import { FakeClock, root, span, testConfig, traceId, withHooks } from './helpers.ts';
 
 export const HAIKU = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 export const MINI = 'gpt-4o-mini';
@@ -23,7 +23,7 @@ export function harness(origin: string, env: Record<string, string> = {}, o: { c
   const clock = o.clock ?? new FakeClock();
   const config = o.config ?? testConfig();
   let exporter: CloudWatchExporter | undefined;
-  const collector = new Collector({ config, clock, onCommit: (r) => exporter?.onCommit(r) });
+  const collector = new Collector({ config, clock, components: withHooks({ onCommit: (batch) => exporter?.onCommit(batch) }) });
   const cw = cloudWatchConfigFromEnv({
     TOKENLEDGER_CLOUDWATCH_NAMESPACE: 'TokenLedgerTest', TOKENLEDGER_CLOUDWATCH_REGION: 'us-east-1',
     TOKENLEDGER_CLOUDWATCH_ENDPOINT: origin, TOKENLEDGER_CLOUDWATCH_MAX_TPS: '500',

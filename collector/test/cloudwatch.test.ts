@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from '../../packages/local-endpoints/src/cloudwatch-endpoint.ts';
 import { classify } from '../src/cloudwatch/classify.ts';
 import { Outbox } from '../src/cloudwatch/outbox.ts';
-import type { Observation } from '../src/cloudwatch/types.ts';
+import type { CloudWatchObservation } from '../src/cloudwatch/types.ts';
 import { feed, type Harness, harness, registryTotal, until } from './cloudwatch-fixture.ts';
 
 let ep: CloudWatchEndpoint;
@@ -96,7 +96,7 @@ describe('CloudWatch export', () => {
 
   it('reads the outbox a datum at a time, so a bounded round splits no distribution but its last', () => {
     const outbox = new Outbox(new DatabaseSync(':memory:'));
-    const obs = (tenant: string, value: number): Observation => {
+    const obs = (tenant: string, value: number): CloudWatchObservation => {
       const dims: [string, string][] = [['Tenant', tenant]];
       return { metric: 'OutcomeCostUSD', unit: 'None', dims, dimsJson: JSON.stringify(dims), kind: 'dist', value, count: 1 };
     };

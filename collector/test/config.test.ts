@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloudWatchConfigFromEnv } from '../src/cloudwatch/config.ts';
+import { cloudWatchConfigFromEnv } from '../src/config/cloudwatch.ts';
 import { configFromEnv } from '../src/config/env.ts';
 
 describe('configuration', () => {

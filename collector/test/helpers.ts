@@ -2,7 +2,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADD_ONS } from '../src/add-ons.ts';
 import { Collector } from '../src/collector.ts';
+import type { CollectorComponent, ComponentFactory } from '../src/components/types.ts';
 import { configFromEnv } from '../src/config/env.ts';
 import type { Clock, CollectorConfig } from '../src/config/types.ts';
 import type { AttributeValue, SpanRecord } from '../src/model/span-record.ts';
@@ -32,6 +34,11 @@ export function testCollector(env: Record<string, string> = {}, clock = new Fake
   // A fresh store: nothing to recover.
   const collector = new Collector({ config: testConfig(env), clock });
   return { collector, clock };
+}
+
+/** The add-ons as the bin has them, plus `hooks` on the finalised batches (an output wired by hand). */
+export function withHooks(hooks: Pick<CollectorComponent, 'onCommit' | 'onFinalised'>): ComponentFactory[] {
+  return [...ADD_ONS, () => hooks];
 }
 
 let nextSpan = 1;

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capacityComponent } from '../src/capacity/index.ts';
 import { Collector } from '../src/collector.ts';
 import { FakeClock, root, span, testConfig, traceId } from './helpers.ts';
 
@@ -22,7 +23,8 @@ const rootOf = (id: string, tenant: string, workflow: string, success: boolean) 
   root(id, { 'tokenledger.tenant': tenant, 'tokenledger.feature': 'support', 'tokenledger.workflow': workflow, 'tokenledger.outcome': 'resolved', 'tokenledger.outcome.success': success });
 
 beforeAll(async () => {
-  collector = new Collector({ config: testConfig({ TOKENLEDGER_AUTH_TOKEN: TOKEN, TOKENLEDGER_TRACE_IDLE_MS: '1000' }), clock });
+  // Without the budgets add-on: no forecast section under the report's table.
+  collector = new Collector({ config: testConfig({ TOKENLEDGER_AUTH_TOKEN: TOKEN, TOKENLEDGER_TRACE_IDLE_MS: '1000' }), clock, components: [capacityComponent] });
   const { http } = await collector.listen();
   base = `http://127.0.0.1:${http.port}`;
   await collector.sink.accept([

@@ -65,7 +65,7 @@ function variants(doc: unknown, rand: () => number): Buffer[] {
     text.replace(/\{"key":("[^"]*"),"value":(\{[^}]*\})\}/, '{"value":$2,"key":$1}'), text.replace(/"startTimeUnixNano":"(\d+)"/, '"startTimeUnixNano":$1'),
     text.replace(/"intValue":"(\d+)"/g, '"intValue":$1'), text.replace(/"stringValue":"[^"]*"/, '"stringValue":"é€😀"'),
     text.replace(/"resource":(\{"attributes":\[[^\]]*\]\}),("scopeSpans":.*)\}\]\}$/, '$2,"resource":$1}]}'),
-    text + ' ', text + 'x', `\ufeff${text}`, text.slice(0, -1), text.replace(/:/, ': \t\r\n'),
+    `${text} `, `${text}x`, `\ufeff${text}`, text.slice(0, -1), text.replace(/:/, ': \t\r\n'),
   ].map((s) => Buffer.from(s));
   for (let i = 0; i < 6; i++) {
     const b = Buffer.from(text);

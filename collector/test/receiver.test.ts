@@ -136,6 +136,7 @@ describe('OTLP/JSON rules', () => {
     expect(sink.spans.pop()?.statusCode).toBe(2);
     expect(sink.spans).toEqual([{
       traceId: 'abcdef0123456789abcdef0123456789', spanId: 'abcdef0123456789', parentSpanId: 'fedcba9876543210', name: 'x', statusCode: 2,
+      // biome-ignore lint/correctness/noPrecisionLoss: the nanoseconds as sent; compared to 3 decimals
       startMs: expect.closeTo(1700000000123.456789, 3), endMs: 1700000001000,
       attributes: { 'gen_ai.usage.input_tokens': 9007199254740, 'gen_ai.usage.output_tokens': 42, 'tokenledger.cost.usd': 0.5, 'tokenledger.outcome.success': true, 'tokenledger.tenant': 'acme' },
     }]);

@@ -59,7 +59,7 @@ describe('roll-up cost arithmetic', () => {
     expect(seriesValue(collector, 'tokenledger_tokens_total', { model: HAIKU, type: 'input' })).toBe(300 + 100);
     expect(seriesValue(collector, 'tokenledger_tokens_total', { model: HAIKU, type: 'cache_read' })).toBe(600);
     expect(seriesValue(collector, 'tokenledger_outcomes_total', { tenant: 'acme', outcome: 'ticket_resolved', success: 'true' })).toBe(1);
-    const hist = collector.metrics.outcomeCost.series.values().next().value!;
+    const hist = collector.metrics.registry.family('tokenledger_outcome_cost_usd')!.series.values().next().value!;
     expect(hist.count).toBe(1);
     expect(hist.value).toBeCloseTo(total, 12);
     expect(seriesValue(collector, 'tokenledger_time_to_first_token_seconds', { model: HAIKU })).toBeCloseTo(0.3, 12);

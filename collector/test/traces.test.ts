@@ -48,7 +48,7 @@ describe('trace completion', () => {
     expect(seriesValue(collector, 'tokenledger_late_spans_total')).toBe(2);
     expect(seriesValue(collector, 'tokenledger_outcomes_total')).toBe(1);
     expect(seriesValue(collector, 'tokenledger_cost_usd_total', { tenant: 't1', feature: 'f1', workflow: 'w1' })).toBeCloseTo(3 * 0.00075, 12);
-    const hist = collector.metrics.outcomeCost.series.values().next().value!;
+    const hist = collector.metrics.registry.family('tokenledger_outcome_cost_usd')!.series.values().next().value!;
     expect(hist.count).toBe(1);
     expect(hist.value).toBeCloseTo(0.00075, 12);
   });

@@ -2,16 +2,20 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { diag } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
+import type { CollectorComponent } from '../components/types.ts';
+import type { Budget, BudgetScope, BudgetsConfig } from '../config/budgets.ts';
 import type { Clock } from '../config/types.ts';
+import type { Router } from '../http/router.ts';
 import type { MetricFamily, Registry } from '../metrics/registry.ts';
 import { forecastMonth, monthBounds, trendWindow } from './forecast.ts';
-import type { Budget, BudgetScope, BudgetsConfig, BudgetStatus, ForecastRow } from './types.ts';
+import { addBudgetRoutes } from './routes.ts';
+import type { BudgetSource, BudgetStatus, ForecastRow } from './types.ts';
 import { type Spend, UsageQuery } from './usage.ts';
 
 /** Scopes forecast for every name seen this month (budgeted names of other scopes are added). */
 export const FORECAST_SCOPES: readonly BudgetScope[] = ['tenant', 'workflow'];
 
-export class Budgets {
+export class Budgets implements CollectorComponent, BudgetSource {
   readonly config: BudgetsConfig;
   private readonly usage: UsageQuery;
   private readonly clock: Clock;
@@ -86,6 +90,11 @@ export class Budgets {
       if (s.unit === 'usd') this.budgetUsd.set([s.scope, s.name], s.budget);
     }
     for (const f of this.forecasts()) this.forecastUsd.set([f.scope, f.name], f.forecastUsd);
+  }
+
+  /** /api/v1/budgets (and one path per budget) and /api/v1/forecast. */
+  routes(router: Router): void {
+    addBudgetRoutes(router, this, () => this.clock.now());
   }
 
   start(): void {

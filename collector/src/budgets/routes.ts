@@ -1,8 +1,8 @@
 // GET /api/v1/budgets, /api/v1/budgets/<scope>/<name> (one route per configured budget: the router
 // matches exact paths) and /api/v1/forecast.
 import { type Router, sendJson } from '../http/router.ts';
-import type { Budgets } from './budgets.ts';
 import { monthBounds } from './forecast.ts';
+import type { BudgetSource } from './types.ts';
 
 export const BUDGETS_PATH = '/api/v1/budgets';
 export const FORECAST_PATH = '/api/v1/forecast';
@@ -12,7 +12,7 @@ export function budgetPath(scope: string, name: string): string {
   return `${BUDGETS_PATH}/${encodeURIComponent(scope)}/${encodeURIComponent(name)}`;
 }
 
-export function addBudgetRoutes(router: Router, budgets: Budgets, now: () => number): void {
+export function addBudgetRoutes(router: Router, budgets: BudgetSource, now: () => number): void {
   router.add('GET', BUDGETS_PATH, (_req, res) => sendJson(res, 200, { budgets: budgets.statuses() }));
   for (const b of budgets.config.budgets) {
     router.add('GET', budgetPath(b.scope, b.name), (_req, res) => sendJson(res, 200, budgets.statusOf(b.scope, b.name)));

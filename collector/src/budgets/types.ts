@@ -1,24 +1,4 @@
-/** One monthly budget from TOKENLEDGER_BUDGETS_FILE: USD or tokens, for a tenant, feature or workflow. */
-export interface Budget {
-  scope: BudgetScope;
-  name: string;
-  /** Monthly budget in USD (file field `monthly_usd`). */
-  monthlyUsd?: number;
-  /** Monthly budget in tokens, every type counted (file field `monthly_tokens`). */
-  monthlyTokens?: number;
-}
-
-export type BudgetScope = 'tenant' | 'feature' | 'workflow';
-
-/** Budgets and forecasts, read at start (see config.ts). */
-export interface BudgetsConfig {
-  /** Env TOKENLEDGER_BUDGETS_FILE, default unset (no budgets; forecasts still served). */
-  budgets: Budget[];
-  /** Trailing window of the forecast's daily rate, in days. Env TOKENLEDGER_FORECAST_WINDOW_DAYS, default 7. */
-  forecastWindowDays: number;
-  /** How often budget and forecast gauges are recomputed, in ms. Env TOKENLEDGER_BUDGETS_REFRESH_MS, default 15000. */
-  refreshMs: number;
-}
+import type { BudgetScope, BudgetsConfig } from '../config/budgets.ts';
 
 /** What GET /api/v1/budgets answers per budget (a gateway asks before sending a request). */
 export interface BudgetStatus {
@@ -47,4 +27,12 @@ export interface ForecastRow {
   dailyRateUsd: number;
   forecastUsd: number;
   budgetUsd?: number;
+}
+
+/** What the budget routes read (the Budgets add-on). */
+export interface BudgetSource {
+  readonly config: BudgetsConfig;
+  statuses(): BudgetStatus[];
+  statusOf(scope: string, name: string): BudgetStatus | undefined;
+  forecasts(): ForecastRow[];
 }

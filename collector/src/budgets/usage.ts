@@ -1,7 +1,7 @@
 // Spend per tenant, feature or workflow over a time range, from the collector's roll-up rows
 // (outcome_rollup: late spans included, every cost component, every token type).
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { BudgetScope } from './types.ts';
+import type { BudgetScope } from '../config/budgets.ts';
 
 export interface Spend {
   usd: number;

@@ -6,13 +6,16 @@
 import { diag } from '@opentelemetry/api';
 import type { PriceBook } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
+import type { CollectorComponent } from '../components/types.ts';
+import type { CapacityConfig } from '../config/capacity.ts';
 import type { Clock } from '../config/types.ts';
 import type { MetricFamily, Registry } from '../metrics/registry.ts';
+import { num, str } from '../model/attribute-values.ts';
 import type { SpanRecord } from '../model/span-record.ts';
-import { callCost, num, str } from '../rollup/call-cost.ts';
+import { callCost } from '../rollup/call-cost.ts';
 import { utilizationSamples } from './otlp-metrics.ts';
 import { settle } from './settle.ts';
-import type { CapacityConfig, JournalEntry, Observation, ServedRequest } from './types.ts';
+import type { JournalEntry, Observation, ServedRequest } from './types.ts';
 
 /** A discovered instance (not configured) is charged until it has been silent this many intervals. */
 const SILENT_INTERVALS = 5;
@@ -34,7 +37,7 @@ interface Open {
   spanSamples: number[];
 }
 
-export class CapacityLedger {
+export class CapacityLedger implements CollectorComponent {
   private readonly config: CapacityConfig;
   private readonly book: PriceBook;
   private readonly clock: Clock;

@@ -3,8 +3,6 @@
 import type { AddressInfo } from 'node:net';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { PriceFileError } from '@tokenledger/pricing';
-import { attachBudgets, type Budgets } from '../budgets/index.ts';
-import { cloudWatchOutputs } from '../cloudwatch/index.ts';
 import { Collector } from '../collector.ts';
 import { configFromEnv } from '../config/env.ts';
 import { startOtlpReceiver } from '../receiver/index.ts';
@@ -15,13 +13,9 @@ const SHUTDOWN_LIMIT_MS = 25_000;
 diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
 
 let collector: Collector;
-let outputs: ReturnType<typeof cloudWatchOutputs>;
-let budgets: Budgets;
 try {
-  outputs = cloudWatchOutputs();
-  collector = new Collector({ config: configFromEnv(), onCommit: (r) => outputs.onCommit(r), onFinalised: (r) => outputs.onFinalised(r) });
-  outputs.attach(collector);
-  budgets = attachBudgets(collector);
+  // Every variable read and checked first (a bad one exits 2 naming it), then the store and the add-ons.
+  collector = new Collector({ config: configFromEnv() });
 } catch (err) {
   const variable = err instanceof PriceFileError ? 'TOKENLEDGER_PRICES_FILE: ' : '';
   console.error(`tokenledger-collector: ${variable}${(err as Error).message}`);
@@ -40,8 +34,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       console.error('tokenledger-collector: shutdown took too long; the store keeps what was acknowledged');
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
-    budgets.stop();
-    outputs.stopSending().then(() => collector.close()).then(() => outputs.close()).then(
+    collector.close().then(
       () => {
         console.log('tokenledger-collector: stopped');
         process.exit(0);

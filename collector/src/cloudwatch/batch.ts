@@ -1,7 +1,7 @@
 // Outbox rows → PutMetricData requests within every limit: one datum per interval, metric and
 // dimension set (distributions as Values/Counts, ≤ 150 distinct values a datum), ≤ 1,000 data and
 // ≤ 1 MB a request, timestamps within CloudWatch's window. Data carry at most 9 dimensions (the 8
-// configurable ones + TokenType, see observations.ts), within the limit of 30.
+// configurable ones + TokenType, see encode.ts), within the limit of 30.
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { OutboxRow } from './outbox.ts';
 

@@ -28,6 +28,6 @@ export function classify(err: unknown, fullySent: boolean): { result: SendResult
   if (status !== undefined && status >= 500) return { result: 'server_error', ambiguous: false, code };
   if (e.name === 'TimeoutError') return { result: 'timeout', ambiguous: fullySent, code };
   if (e.code !== undefined && AMBIGUOUS_SOCKET_CODES.has(e.code)) return { result: 'network', ambiguous: fullySent, code };
-  if (e.code !== undefined && e.code.startsWith('E')) return { result: 'network', ambiguous: false, code };
+  if (e.code?.startsWith('E')) return { result: 'network', ambiguous: false, code };
   return { result: 'other', ambiguous: false, code };
 }

@@ -4,7 +4,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { diag } from '@opentelemetry/api';
-import type { EmfOutput } from './types.ts';
+import type { EmfOutput } from '../config/cloudwatch.ts';
 
 export interface EmfSink {
   write(lines: readonly string[]): void;

@@ -1,8 +1,8 @@
 // CloudWatch Embedded Metric Format: a batch of roll-ups → JSON log events within EMF's limits
 // (≤ 100 metric definitions a directive, ≤ 100 values a metric, ≤ 30 dimensions a set, event size).
 // EMF has no counts: a distribution value observed n times appears n times.
-import { aggregate } from './observations.ts';
-import type { Observation } from './types.ts';
+import { aggregate } from './encode.ts';
+import type { CloudWatchObservation } from './types.ts';
 
 /** A dimension set has at most 9 dimensions (the 8 configurable ones + TokenType), within EMF's 30. */
 export const EMF_LIMITS = { metricsPerDirective: 100, valuesPerMetric: 100 } as const;
@@ -10,8 +10,8 @@ export const EMF_LIMITS = { metricsPerDirective: 100, valuesPerMetric: 100 } as 
 type Event = Record<string, unknown>;
 
 /** Events for `obs` (observations of one batch) stamped `timestampMs`, each at most `maxBytes` long. */
-export function emfEvents(obs: readonly Observation[], namespace: string, timestampMs: number, maxBytes: number): string[] {
-  const groups = new Map<string, Observation[]>();
+export function emfEvents(obs: readonly CloudWatchObservation[], namespace: string, timestampMs: number, maxBytes: number): string[] {
+  const groups = new Map<string, CloudWatchObservation[]>();
   for (const o of aggregate(obs)) {
     const key = o.dimsJson;
     const g = groups.get(key);
@@ -38,7 +38,7 @@ interface EmfMetric {
  * One dimension set's metrics: sums in the first event, distribution values spread over as many as
  * needed. Too large an event carries fewer values each, then fewer metrics each.
  */
-function groupEvents(g: Observation[], namespace: string, timestampMs: number, maxBytes: number): string[] {
+function groupEvents(g: CloudWatchObservation[], namespace: string, timestampMs: number, maxBytes: number): string[] {
   const byName = new Map<string, EmfMetric>();
   for (const o of g) {
     let m = byName.get(o.metric);

@@ -6,18 +6,22 @@ import type { DatabaseSync } from 'node:sqlite';
 import { CloudWatchClient, type CloudWatchClientConfig, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { diag } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
+import type { CloudWatchConfig } from '../config/cloudwatch.ts';
 import type { Clock } from '../config/types.ts';
 import type { MetricFamily, Registry } from '../metrics/registry.ts';
-import type { TraceRollup } from '../rollup/types.ts';
+import type { CollectorComponent } from '../components/types.ts';
+import type { FinalisedTrace } from '../rollup/observations.ts';
 import { buildBatches, type PendingDatum, validValue } from './batch.ts';
 import { classify, type SendResult } from './classify.ts';
-import { aggregate, ObservationMapper } from './observations.ts';
+import { aggregate, CloudWatchEncoder } from './encode.ts';
 import { Outbox } from './outbox.ts';
 import { SentProbe } from './sent-probe.ts';
-import type { CloudWatchConfig, Observation } from './types.ts';
+import type { CloudWatchObservation } from './types.ts';
 
 /** Outbox rows read per round: bounds the memory one flush uses. */
 const ROWS_PER_ROUND = 50_000;
+/** How long a shutdown may spend sending the outbox (within the collector's 25 s SIGTERM budget). */
+const SHUTDOWN_FLUSH_MS = 10_000;
 
 export interface CloudWatchExporterOptions {
   config: CloudWatchConfig;
@@ -38,11 +42,11 @@ export interface Timer {
   sleep(ms: number): Promise<void>;
 }
 
-export class CloudWatchExporter {
+export class CloudWatchExporter implements CollectorComponent {
   readonly outbox: Outbox;
   private readonly o: CloudWatchExporterOptions;
   private readonly client: CloudWatchClient;
-  private readonly mapper: ObservationMapper;
+  private readonly encoder: CloudWatchEncoder;
   private readonly requests: MetricFamily;
   private readonly ambiguous: MetricFamily;
   private readonly ambiguousDatums: MetricFamily;
@@ -50,6 +54,7 @@ export class CloudWatchExporter {
   private readonly dropped: MetricFamily;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private closing?: Promise<void>;
   private stopped = false;
   private failures = 0;
   private nextSendAt = 0;
@@ -59,7 +64,7 @@ export class CloudWatchExporter {
     this.o = o;
     const c = o.config;
     this.outbox = new Outbox(o.db);
-    this.mapper = new ObservationMapper(c.dimensions, c.metrics, c.metricDimensions);
+    this.encoder = new CloudWatchEncoder(c.dimensions, c.metrics, c.metricDimensions);
     // Retries are the outbox's: one SDK attempt per send, so every outcome is seen and counted here. A
     // connection per request (no keep-alive; at ≤ 1 request/s the handshake costs nothing) means a reset
     // never comes from a stale pooled socket, so "sent whole, no answer" reliably means ambiguous.
@@ -83,17 +88,17 @@ export class CloudWatchExporter {
   }
 
   /**
-   * The collector's onCommit hook: stores the roll-ups' observations in the finaliser's transaction, so
-   * they are in the outbox exactly when the roll-ups are in the store. Never throws.
+   * Stores the batch's observations in the finaliser's transaction, so they are in the outbox exactly when
+   * the roll-ups are in the store. Never throws.
    */
-  onCommit(rollups: readonly TraceRollup[]): void {
+  onCommit(batch: readonly FinalisedTrace[]): void {
     try {
-      const byInterval = new Map<number, Observation[]>();
-      for (const r of rollups) {
-        const ts = Math.floor(r.atMs / this.o.config.intervalMs) * this.o.config.intervalMs;
+      const byInterval = new Map<number, CloudWatchObservation[]>();
+      for (const { rollup, observations } of batch) {
+        const ts = Math.floor(rollup.atMs / this.o.config.intervalMs) * this.o.config.intervalMs;
         let list = byInterval.get(ts);
         if (!list) byInterval.set(ts, (list = []));
-        for (const ob of this.mapper.fromRollup(r)) {
+        for (const ob of this.encoder.encode(observations)) {
           if (validValue(ob.value)) list.push(ob);
           else this.dropped.inc(['non_finite']);
         }
@@ -104,10 +109,23 @@ export class CloudWatchExporter {
     }
   }
 
-  /** Flushes closed intervals every interval. */
+  /** Sends what an earlier run left in the outbox, then flushes closed intervals every interval. */
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.o.config.intervalMs);
     this.timer.unref();
+    void this.flush();
+  }
+
+  /**
+   * Shutdown: sends what is committed (the current interval too) for at most `limitMs`, then stops; the
+   * outbox keeps the rest for the next start.
+   */
+  async stop(limitMs = SHUTDOWN_FLUSH_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+    await Promise.race([this.flush().then(() => this.flush({ all: true })), deadline]);
+    clearTimeout(timer);
+    await this.close();
   }
 
   /**
@@ -120,12 +138,15 @@ export class CloudWatchExporter {
   }
 
   /** Stops sending: what is unsent stays in the outbox for the next start. */
-  async close(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.wake?.();
-    await this.running;
-    this.client.destroy();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopped = true;
+      clearInterval(this.timer);
+      this.wake?.();
+      await this.running;
+      this.client.destroy();
+    })();
+    return this.closing;
   }
 
   private async run(all: boolean): Promise<void> {

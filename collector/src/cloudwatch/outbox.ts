@@ -3,7 +3,7 @@
 // rows are claimed before a send (so later additions go to new rows) and deleted once acknowledged.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { transaction } from '../store/database.ts';
-import type { Observation, StandardUnit } from './types.ts';
+import type { CloudWatchObservation, StandardUnit } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cloudwatch_outbox (
@@ -22,7 +22,7 @@ export interface OutboxRow {
   metric: string;
   unit: StandardUnit;
   dims: [string, string][];
-  kind: Observation['kind'];
+  kind: CloudWatchObservation['kind'];
   value: number;
   count: number;
 }
@@ -48,7 +48,7 @@ export class Outbox {
   }
 
   /** Adds observations stamped `tsMs` (an interval start): in the caller's transaction if there is one, else in its own. */
-  add(tsMs: number, obs: readonly Observation[]): void {
+  add(tsMs: number, obs: readonly CloudWatchObservation[]): void {
     if (obs.length === 0) return;
     const write = () => {
       for (const o of obs) {
@@ -68,7 +68,7 @@ export class Outbox {
     const rows = this.selectClaimed.all(limit) as { id: number; ts_ms: number; metric: string; unit: string; dims: string; kind: string; value: number; count: number }[];
     return rows.map((r) => ({
       id: r.id, tsMs: r.ts_ms, metric: r.metric, unit: r.unit as StandardUnit, dims: JSON.parse(r.dims),
-      kind: r.kind as Observation['kind'], value: r.value, count: r.count,
+      kind: r.kind as CloudWatchObservation['kind'], value: r.value, count: r.count,
     }));
   }
 

@@ -30,6 +30,6 @@ export class SentProbe {
   /** True when the request's last byte was handed to the operating system. */
   get fullySent(): boolean {
     const last = this.requests.at(-1);
-    return last !== undefined && last.writableFinished;
+    return last?.writableFinished === true;
   }
 }

@@ -1,19 +1,17 @@
-// Parses and validates every TOKENLEDGER_* variable the collector reads; a bad value stops start-up.
-import type { CollectorConfig, HostPort } from './types.ts';
+// Every TOKENLEDGER_* variable the collector reads, parsed and validated here at start, all at once (the
+// add-ons' sections too); a bad value stops start-up with a ConfigError naming the variable.
+import { budgetsConfigFromEnv } from './budgets.ts';
+import { capacityConfigFromEnv } from './capacity.ts';
+import { cloudWatchConfigFromEnv, emfConfigFromEnv } from './cloudwatch.ts';
+import { address, ConfigError, type Env, integer, oneOf, text } from './parse.ts';
+import type { CollectorConfig } from './types.ts';
 
-export class ConfigError extends Error {
-  constructor(variable: string, value: string, expected: string) {
-    super(`${variable}=${JSON.stringify(value)} is invalid: expected ${expected}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
+const DEFAULT_HTTP_ADDR = '127.0.0.1:9464';
 
 export function configFromEnv(env: Env = process.env): CollectorConfig {
   const cfg: CollectorConfig = {
     otlp: address(env, 'TOKENLEDGER_OTLP_ADDR', '127.0.0.1:4318'),
-    http: address(env, 'TOKENLEDGER_HTTP_ADDR', '127.0.0.1:9464'),
+    http: address(env, 'TOKENLEDGER_HTTP_ADDR', DEFAULT_HTTP_ADDR),
     dataDir: text(env, 'TOKENLEDGER_DATA_DIR') ?? './.tokenledger',
     traceIdleMs: integer(env, 'TOKENLEDGER_TRACE_IDLE_MS', 5_000, 1),
     traceMaxAgeMs: integer(env, 'TOKENLEDGER_TRACE_MAX_AGE_MS', 300_000, 1),
@@ -26,6 +24,10 @@ export function configFromEnv(env: Env = process.env): CollectorConfig {
     rollupBucketMs: integer(env, 'TOKENLEDGER_ROLLUP_BUCKET_MS', 60_000, 1_000),
     pricesFile: text(env, 'TOKENLEDGER_PRICES_FILE'),
     authToken: text(env, 'TOKENLEDGER_AUTH_TOKEN'),
+    capacity: capacityConfigFromEnv(env),
+    cloudWatch: cloudWatchConfigFromEnv(env),
+    emf: emfConfigFromEnv(env),
+    budgets: budgetsConfigFromEnv(env),
   };
   if (cfg.traceMaxAgeMs < cfg.traceIdleMs) {
     // Blame the variable that was set: a long idle time against the default maximum age names the idle time.
@@ -37,32 +39,10 @@ export function configFromEnv(env: Env = process.env): CollectorConfig {
   return cfg;
 }
 
-function text(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number): number {
-  const v = text(env, name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new ConfigError(name, v, `an integer ≥ ${min}`);
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
-  const v = text(env, name);
-  if (v === undefined) return fallback;
-  const hit = values.find((x) => x === v.toUpperCase());
-  if (!hit) throw new ConfigError(name, v, `one of ${values.join(', ')}`);
-  return hit;
-}
-
-/** `host:port`, `[v6]:port` or `:port` (all interfaces is never a default: say `0.0.0.0:port`). */
-export function address(env: Env, name: string, fallback: string): HostPort {
-  const v = text(env, name) ?? fallback;
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new ConfigError(name, v, 'host:port');
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+/** How a client (`tokenledger report`) reaches a running collector: `url` (default from its API address) and bearer token. */
+export function clientConfigFromEnv(env: Env = process.env, url?: string): { url: string; authToken?: string } {
+  if (url !== undefined) return { url, authToken: text(env, 'TOKENLEDGER_AUTH_TOKEN') };
+  const a = address(env, 'TOKENLEDGER_HTTP_ADDR', DEFAULT_HTTP_ADDR);
+  const host = a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host;
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`, authToken: text(env, 'TOKENLEDGER_AUTH_TOKEN') };
 }

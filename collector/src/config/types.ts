@@ -1,4 +1,8 @@
-/** The collector's configuration, read from TOKENLEDGER_* environment variables at start (see env.ts). */
+import type { BudgetsConfig } from './budgets.ts';
+import type { CapacityConfig } from './capacity.ts';
+import type { CloudWatchConfig, EmfConfig } from './cloudwatch.ts';
+
+/** The collector's configuration, read from TOKENLEDGER_* environment variables at start, all at once (env.ts). */
 export interface CollectorConfig {
   /** OTLP/HTTP listen address. Env TOKENLEDGER_OTLP_ADDR, default `127.0.0.1:4318`. */
   otlp: HostPort;
@@ -28,6 +32,14 @@ export interface CollectorConfig {
   pricesFile?: string;
   /** Bearer token required on every endpoint except /healthz and /readyz. Env TOKENLEDGER_AUTH_TOKEN, default unset (no auth). */
   authToken?: string;
+  /** Self-hosted capacity cost (TOKENLEDGER_CAPACITY_*). */
+  capacity: CapacityConfig;
+  /** PutMetricData export (TOKENLEDGER_CLOUDWATCH_*); off (undefined) without a namespace. */
+  cloudWatch?: CloudWatchConfig;
+  /** Embedded Metric Format output (TOKENLEDGER_EMF_*); off (undefined) without an output. */
+  emf?: EmfConfig;
+  /** Budgets and forecasts (TOKENLEDGER_BUDGETS_FILE, TOKENLEDGER_FORECAST_WINDOW_DAYS, TOKENLEDGER_BUDGETS_REFRESH_MS). */
+  budgets: BudgetsConfig;
 }
 
 export interface HostPort {

@@ -147,6 +147,14 @@ export class Registry {
     return this.families.get(name);
   }
 
+  /** Every metric registered, in exposition order (the generated metrics reference reads this). */
+  describe(): { name: string; help: string; type: MetricType; labelNames: readonly string[] }[] {
+    return [
+      ...this.gauges.map((g) => ({ name: g.name, help: g.help, type: 'gauge' as const, labelNames: [] })),
+      ...[...this.families.values()].map((f) => ({ name: f.name, help: f.help, type: f.type, labelNames: f.labelNames })),
+    ];
+  }
+
   /** Series of persisted families changed since the last call. */
   takeDirty(): DirtySeries[] {
     const out: DirtySeries[] = [];
@@ -194,10 +202,10 @@ export class Registry {
 }
 
 function labelText(labels: readonly (readonly [string, string])[]): string {
-  return labels.map(([k, v]) => `${k}="${escape(v)}"`).join(',');
+  return labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
 }
 
-function escape(v: string): string {
+function escapeLabelValue(v: string): string {
   return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 }
 

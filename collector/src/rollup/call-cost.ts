@@ -4,6 +4,7 @@
 import type { PriceBook, Usage } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
 import type { CostComponent, PriceTier } from '@tokenledger/semconv';
+import { bool, num, str } from '../model/attribute-values.ts';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
 import type { CallCost, PromptTokenCounts } from './types.ts';
 
@@ -113,21 +114,4 @@ function honouredParts(a: Record<string, AttributeValue>, total: number, price: 
     return { input: (p.inputUsd + (p.queryUsd ?? 0)) * f, output: p.outputUsd * f, cache_read: p.cacheReadUsd * f, cache_write: p.cacheWriteUsd * f };
   }
   return { input: total, output: 0, cache_read: 0, cache_write: 0 };
-}
-
-export function str(v: AttributeValue | undefined): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-export function num(v: AttributeValue | undefined): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
-
-export function bool(v: AttributeValue | undefined): boolean {
-  return v === true || v === 'true';
 }

@@ -1,6 +1,6 @@
 // A finalised trace's labels and totals, by the design's outcome rules.
 import { LABEL_VALUE_UNKNOWN, OUTCOME_NONE, SUCCESS_FALSE, SUCCESS_TRUE, SUCCESS_UNKNOWN } from '@tokenledger/semconv';
-import type { TraceState } from '../traces/trace-state.ts';
+import type { TraceState } from './trace-state.ts';
 import type { TokenCounts, TraceLabels, TraceRollup } from './types.ts';
 
 const STATUS_ERROR = 2;

@@ -4,8 +4,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import { diag } from '@opentelemetry/api';
 import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
+import { type FinalisedTrace, finalisedTraces } from '../rollup/observations.ts';
 import { rollUp } from '../rollup/trace-rollup.ts';
-import type { TraceRollup } from '../rollup/types.ts';
 import { transaction } from '../store/database.ts';
 import type { RollupStore } from '../store/rollup-store.ts';
 import type { SpanStore } from '../store/span-store.ts';
@@ -21,10 +21,10 @@ export interface FinaliserOptions {
   idleMs: number;
   maxAgeMs: number;
   lateSpanRetentionMs: number;
-  /** Called with each batch's roll-ups once committed (exporters hook in here). */
-  onFinalised?: (rollups: readonly TraceRollup[]) => void;
+  /** Called with each batch once committed (outputs such as EMF hook in here). */
+  onFinalised?: (batch: readonly FinalisedTrace[]) => void;
   /** Called inside the batch's transaction: what it stores commits with the roll-ups, or not at all (the CloudWatch outbox). */
-  onCommit?: (rollups: readonly TraceRollup[]) => void;
+  onCommit?: (batch: readonly FinalisedTrace[]) => void;
 }
 
 /** Traces per transaction: a burst of due traces never holds the event loop for long. */
@@ -47,9 +47,11 @@ export class Finaliser {
     const due = buffer.takeDue(now, this.o.idleMs, this.o.maxAgeMs, limit);
     const prune = now - this.lastPruneMs >= PRUNE_EVERY_MS;
     if (due.length === 0 && !prune) return 0;
-    const rollups = due.map((d) => rollUp(d.state, now));
-    rollups.forEach((r, i) => {
-      metrics.apply(r);
+    // Observations derived once per trace: Prometheus here, the other outputs through the hooks.
+    const batch = finalisedTraces(due.map((d) => rollUp(d.state, now)));
+    const rollups = batch.map((f) => f.rollup);
+    batch.forEach((f, i) => {
+      metrics.apply(f.observations);
       metrics.tracesFinalised.inc([due[i]!.reason]);
     });
     const dirty = metrics.registry.takeDirty();
@@ -58,13 +60,13 @@ export class Finaliser {
       this.o.spans.remove(rollups.map((r) => r.traceId));
       this.o.rollups.writeSeries(dirty);
       if (prune) this.o.rollups.forgetFinalised(now - this.o.lateSpanRetentionMs);
-      if (rollups.length) this.o.onCommit?.(rollups);
+      if (batch.length) this.o.onCommit?.(batch);
     });
     if (prune) this.lastPruneMs = now;
-    if (rollups.length && this.o.onFinalised) {
-      // Committed already: an exporter's failure is its own, never the store's.
+    if (batch.length && this.o.onFinalised) {
+      // Committed already: an output's failure is its own, never the store's.
       try {
-        this.o.onFinalised(rollups);
+        this.o.onFinalised(batch);
       } catch (err) {
         diag.error('tokenledger collector: an onFinalised hook failed', err);
       }

@@ -8,10 +8,10 @@ import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
 import { Backpressure, type SpanRecord, type SpanSink } from '../model/span-record.ts';
 import { callCost } from '../rollup/call-cost.ts';
+import { TraceState } from '../rollup/trace-state.ts';
 import type { TraceLabels } from '../rollup/types.ts';
 import { transaction } from '../store/database.ts';
 import type { SpanStore } from '../store/span-store.ts';
-import { TraceState } from './trace-state.ts';
 
 export interface TraceBufferOptions {
   db: DatabaseSync;

@@ -27,7 +27,7 @@ const USAGE = [
     ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', `${PROTOCOL_PROTOBUF} (default) or ${PROTOCOL_JSON}`],
     [ENV_EXPORT_INTERVAL, `export interval in ms (default ${DEFAULT_EXPORT_INTERVAL_MS})`],
   ].map(([name, meaning]) => `  ${name!.padEnd(40)} ${meaning}`),
-  'See the README ("Accelerator metrics") for the monitor\'s variables.',
+  'See docs/configuration.md ("Accelerators") for the monitor\'s variables.',
 ].join('\n');
 
 /** Runs the agent; resolves to the process exit code once a signal stops it. */

@@ -61,7 +61,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     const self = this;
     return function (this: any, ...args: any[]) {
       const client = this?._client;
-      if (self.isEnabled() && !self.getConfig().keepSdkSpans && client && client._tracer) client._tracer = undefined;
+      if (self.isEnabled() && !self.getConfig().keepSdkSpans && client?._tracer) client._tracer = undefined;
       return fn.apply(this, args);
     };
   }

@@ -4,7 +4,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type AnthropicType from '@anthropic-ai/sdk';
 import { anthropicError, startAnthropicEndpoint, type AnthropicEndpoint } from '../../local-endpoints/src/anthropic.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { createAnthropicInstrumentations } from '../src/index.ts';
 
 const telemetry = setUpTracing();

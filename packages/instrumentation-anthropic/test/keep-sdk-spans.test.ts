@@ -3,7 +3,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type AnthropicType from '@anthropic-ai/sdk';
 import { startAnthropicEndpoint, type AnthropicEndpoint } from '../../local-endpoints/src/anthropic.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { createAnthropicInstrumentations } from '../src/index.ts';
 
 const telemetry = setUpTracing();

@@ -3,11 +3,12 @@
 import { createNoopMeter, diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
-import { type AwsServiceHooks, createAwsServiceHooks, dispatchAwsHooks } from '@tokenledger/instrumentation-sagemaker';
+import { type AwsServiceHooks, dispatchAwsHooks } from '@tokenledger/instrumentation-core';
 import { ENV_CAPTURE_MESSAGE_CONTENT } from '@tokenledger/semconv';
-import { attachBedrockMiddleware } from './client-middleware.ts';
-import { onBedrockRequest } from './request.ts';
-import { restoreInputTokens } from './response.ts';
+import { createAwsServiceHooks } from './aws-services.ts';
+import { attachBedrockMiddleware } from './runtime/client-middleware.ts';
+import { onBedrockRequest } from './runtime/request.ts';
+import { restoreInputTokens } from './runtime/response.ts';
 import type { BedrockInstrumentationConfig } from './types.ts';
 
 /** Bedrock Runtime's hooks for the shared AwsInstrumentation. */

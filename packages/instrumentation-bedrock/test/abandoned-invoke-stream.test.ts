@@ -7,7 +7,7 @@ import { ATTR_COST_USD, ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ATTR_GEN_AI_US
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Bedrock from '@aws-sdk/client-bedrock-runtime';
 import { startBedrockEndpoint, type BedrockEndpoint } from '../../local-endpoints/src/bedrock.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { createBedrockInstrumentations } from '../src/index.ts';
 
 const telemetry = setUpTracing();

@@ -18,14 +18,14 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as Bedrock from '@aws-sdk/client-bedrock-runtime';
 import { startBedrockEndpoint, type BedrockEndpoint } from '../../local-endpoints/src/bedrock.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { createBedrockInstrumentations } from '../src/index.ts';
 
 // Our helpers made to throw on demand: `promptChars` runs in the request hook, `promptTokenAttributes`
 // while the response side is written (inside the span, before the app gets its result).
 const fail = vi.hoisted(() => ({ request: false, response: false, thrown: 0 }));
-vi.mock('../src/prompt-breakdown.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/prompt-breakdown.ts')>();
+vi.mock('../src/runtime/prompt-breakdown.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/runtime/prompt-breakdown.ts')>();
   const boom = (where: string) => {
     fail.thrown++;
     throw new Error(`tokenledger test: ${where} hook fails`);

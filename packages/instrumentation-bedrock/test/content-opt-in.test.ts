@@ -6,7 +6,7 @@ import { ATTR_GEN_AI_INPUT_MESSAGES, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_GEN_AI_SY
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as Bedrock from '@aws-sdk/client-bedrock-runtime';
 import { startBedrockEndpoint, type BedrockEndpoint } from '../../local-endpoints/src/bedrock.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { createBedrockInstrumentations } from '../src/index.ts';
 
 const telemetry = setUpTracing();

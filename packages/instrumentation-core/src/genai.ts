@@ -61,22 +61,26 @@ export interface CallInfo {
   selfHosted?: SelfHostedEndpoint;
 }
 
-export interface CallOutcome {
+/** What one call returned that its span records, whatever the API shape. */
+export interface CallResult {
   responseId?: string;
   responseModel?: string;
   finishReasons?: string[];
   usage?: Usage;
-  tier: PriceTier;
+  /** The provider's own service-tier value (OpenAI `service_tier`, Anthropic `usage.service_tier`), before it is mapped to `tier`. */
+  serviceTier?: string;
+  /** The price tier the call is priced at; default `on_demand`. */
+  tier?: PriceTier;
 }
 
-/** Usage, response and cost attributes of a finished call, and its metrics. */
-export function recordOutcome(span: Span, metrics: GenAiMetrics | undefined, call: CallInfo, outcome: CallOutcome, durationS: number, ttftS?: number): void {
-  const model = outcome.responseModel ?? call.requestModel;
-  if (outcome.responseId) span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, outcome.responseId);
-  if (outcome.responseModel) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, outcome.responseModel);
-  if (outcome.finishReasons?.length) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, outcome.finishReasons);
+/** Usage, response and cost attributes of a finished call, and its metrics (the business outcome is @tokenledger/node's recordOutcome). */
+export function recordCallResult(span: Span, metrics: GenAiMetrics | undefined, call: CallInfo, result: CallResult, durationS: number, ttftS?: number): void {
+  const model = result.responseModel ?? call.requestModel;
+  if (result.responseId) span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, result.responseId);
+  if (result.responseModel) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);
+  if (result.finishReasons?.length) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
   if (ttftS !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttftS);
-  const u = outcome.usage;
+  const u = result.usage;
   if (u) {
     span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, u.inputTokens);
     span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, u.outputTokens);
@@ -84,15 +88,15 @@ export function recordOutcome(span: Span, metrics: GenAiMetrics | undefined, cal
     if (u.cacheCreationInputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheCreationInputTokens);
     if (u.reasoningOutputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoningOutputTokens);
     if (call.estimated) span.setAttribute(ATTR_USAGE_ESTIMATED, true);
-    if (!call.selfHosted) span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, { provider: call.provider, tier: outcome.tier })));
+    if (!call.selfHosted) span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, { provider: call.provider, tier: result.tier })));
   }
   if (call.selfHosted) span.setAttributes(selfHostedCost(call.selfHosted, durationS));
   if (!metrics) return;
-  metrics.duration.record(durationS, metricAttributes(call, outcome.responseModel));
-  if (ttftS !== undefined) metrics.timeToFirstChunk.record(ttftS, metricAttributes(call, outcome.responseModel));
+  metrics.duration.record(durationS, metricAttributes(call, result.responseModel));
+  if (ttftS !== undefined) metrics.timeToFirstChunk.record(ttftS, metricAttributes(call, result.responseModel));
   if (u) {
-    metrics.tokenUsage.record(u.inputTokens, metricAttributes(call, outcome.responseModel, 'input'));
-    metrics.tokenUsage.record(u.outputTokens, metricAttributes(call, outcome.responseModel, 'output'));
+    metrics.tokenUsage.record(u.inputTokens, metricAttributes(call, result.responseModel, 'input'));
+    metrics.tokenUsage.record(u.outputTokens, metricAttributes(call, result.responseModel, 'output'));
   }
 }
 

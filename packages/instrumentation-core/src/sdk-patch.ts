@@ -9,9 +9,8 @@ import {
   ATTR_ROUTE,
   type PriceTier,
 } from '@tokenledger/semconv';
-import { captureContent, recordError, recordOutcome, safely, type CallInfo, type GenAiMetrics } from './genai.ts';
+import { captureContent, recordCallResult, recordError, safely, type CallInfo, type CallResult, type GenAiMetrics } from './genai.ts';
 import { requestHash } from './request-hash.ts';
-import type { CallResult } from './result.ts';
 import type { SelfHostedEndpoint } from './self-hosted.ts';
 import { serverAttributes } from './server.ts';
 
@@ -88,7 +87,7 @@ export function patchCreate(host: SdkPatchHost, api: SdkApi) {
               wrapStream(host, response, api, span, call, began, hide);
             } else {
               if (capture && api.outputContent) span.setAttributes(api.outputContent(response));
-              recordOutcome(span, host.metrics(), call, outcome(api, api.result(response)), seconds(began));
+              recordCallResult(span, host.metrics(), call, withTier(api, api.result(response)), seconds(began));
               span.end();
             }
           }),
@@ -131,7 +130,7 @@ function start(host: SdkPatchHost, api: SdkApi, args: any[], baseURL: unknown) {
   return { span, call, callArgs, hide: changed?.hide, capture };
 }
 
-function outcome(api: SdkApi, result: CallResult) {
+function withTier(api: SdkApi, result: CallResult): CallResult {
   return { ...result, tier: api.tier(result.serviceTier) };
 }
 
@@ -144,7 +143,7 @@ function wrapStream(host: SdkPatchHost, stream: any, api: SdkApi, span: Span, ca
   const folded = api.stream!();
   const token = {};
   unread.register(stream, () => {
-    recordOutcome(span, host.metrics(), call, outcome(api, folded.done()), seconds(began));
+    recordCallResult(span, host.metrics(), call, withTier(api, folded.done()), seconds(began));
     span.end();
   }, token);
   stream.iterator = async function* tokenledgerStream(this: unknown) {
@@ -159,14 +158,14 @@ function wrapStream(host: SdkPatchHost, stream: any, api: SdkApi, span: Span, ca
         yield event;
       }
       finished = true;
-      safely(`${api.provider} stream end`, () => recordOutcome(span, host.metrics(), call, outcome(api, folded.done()), seconds(began), firstChunkS));
+      safely(`${api.provider} stream end`, () => recordCallResult(span, host.metrics(), call, withTier(api, folded.done()), seconds(began), firstChunkS));
     } catch (err) {
       finished = true;
       safely(`${api.provider} stream error`, () => recordError(span, host.metrics(), call, err, seconds(began)));
       throw err;
     } finally {
       // Also reached when the app stops iterating early: end the span with what was known.
-      if (!finished) safely(`${api.provider} stream abandon`, () => recordOutcome(span, host.metrics(), call, outcome(api, folded.done()), seconds(began), firstChunkS));
+      if (!finished) safely(`${api.provider} stream abandon`, () => recordCallResult(span, host.metrics(), call, withTier(api, folded.done()), seconds(began), firstChunkS));
       span.end();
     }
   };

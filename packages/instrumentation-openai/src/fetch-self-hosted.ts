@@ -20,8 +20,7 @@ import {
 } from '@tokenledger/semconv';
 import { chatResult, ChatStreamResult } from './chat.ts';
 import { embeddingsResult } from './embeddings.ts';
-import { createGenAiMetrics, recordError, recordOutcome, requestHash, safely, type CallInfo, type GenAiMetrics } from '@tokenledger/instrumentation-core';
-import type { CallResult } from '@tokenledger/instrumentation-core';
+import { createGenAiMetrics, recordCallResult, recordError, requestHash, safely, type CallInfo, type CallResult, type GenAiMetrics } from '@tokenledger/instrumentation-core';
 import { isSdkCall, watchSdkCalls } from '@tokenledger/instrumentation-core';
 import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
 import type { SelfHostedFetchConfig } from './types.ts';
@@ -181,7 +180,7 @@ export class SelfHostedFetchInstrumentation extends InstrumentationBase<SelfHost
       result.usage = { inputTokens: estimateTokens(promptText(call.params)), outputTokens: estimateTokens(text) };
       info.estimated = true;
     }
-    recordOutcome(call.span, this.genAiMetrics, info, { ...result, tier: 'self_hosted' }, seconds(call.start), call.eventStream ? call.firstChunkS : undefined);
+    recordCallResult(call.span, this.genAiMetrics, info, { ...result, tier: 'self_hosted' }, seconds(call.start), call.eventStream ? call.firstChunkS : undefined);
     call.span.end();
   }
 

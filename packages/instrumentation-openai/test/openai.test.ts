@@ -4,7 +4,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type OpenAIType from 'openai';
 import { openAIError, startOpenAIEndpoint, type OpenAIEndpoint } from '../../local-endpoints/src/openai.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { createOpenAIInstrumentations } from '../src/index.ts';
 
 const telemetry = setUpTracing();

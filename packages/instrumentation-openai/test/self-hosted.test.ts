@@ -3,7 +3,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type OpenAIType from 'openai';
 import { startOpenAIEndpoint, type OpenAIEndpoint } from '../../local-endpoints/src/openai.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { estimateTokens } from '@tokenledger/pricing';
 import { openAIError } from '../../local-endpoints/src/openai.ts';
 import { createOpenAIInstrumentations, OpenAIInstrumentation } from '../src/index.ts';

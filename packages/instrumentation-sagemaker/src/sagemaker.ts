@@ -4,13 +4,15 @@
 import { metrics, type MeterProvider, type Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
 import {
+  type AwsServiceHooks,
   createGenAiMetrics,
   holdSpanUntilRead,
   parseSelfHostedEndpoints,
+  recordCallResult,
   recordError,
-  recordOutcome,
   requestHash,
   type CallInfo,
+  type CallResult,
   type GenAiMetrics,
   type SelfHostedEndpoint,
 } from '@tokenledger/instrumentation-core';
@@ -25,7 +27,6 @@ import {
   ATTR_ROUTE,
   PROVIDER_AWS_SAGEMAKER,
 } from '@tokenledger/semconv';
-import type { AwsServiceHooks } from './aws-hooks.ts';
 import { bodyText, finalUsage, parseRequest, readResponseBody, StreamBodyReader, type BodyUsage } from './bodies.ts';
 import type { SageMakerConfig } from './types.ts';
 
@@ -57,8 +58,8 @@ export function sageMakerHooks(config: SageMakerConfig = {}): AwsServiceHooks {
 
   const finish = (span: Span, st: CallState, body: BodyUsage, ttftS?: number) => {
     const { usage, estimated } = finalUsage(body, st.promptText, estimateTokens);
-    const outcome = { usage, tier: 'self_hosted' as const, finishReasons: body.finishReason ? [body.finishReason] : undefined };
-    recordOutcome(span, meters(), { ...st.call, estimated }, outcome, seconds(st.start), ttftS);
+    const result: CallResult = { usage, tier: 'self_hosted', finishReasons: body.finishReason ? [body.finishReason] : undefined };
+    recordCallResult(span, meters(), { ...st.call, estimated }, result, seconds(st.start), ttftS);
   };
 
   return {

@@ -1,5 +1,4 @@
 import type { SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
-import type { BedrockAgentRuntimeConfig } from '@tokenledger/retrieval';
 
 export interface SageMakerConfig {
   /**
@@ -9,12 +8,4 @@ export interface SageMakerConfig {
    * hourlyUsd?, model?, route?, provider?}`. Unlisted endpoints are recorded with tokens but `unpriced`.
    */
   endpoints?: SelfHostedEndpoint[];
-}
-
-/** Configuration of `createAwsServiceHooks`. */
-export interface AwsServicesConfig {
-  /** SageMaker Runtime endpoints (default: env `TOKENLEDGER_SAGEMAKER_ENDPOINTS`). */
-  sageMaker?: SageMakerConfig;
-  /** Bedrock Agent Runtime content capture (default: env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`). */
-  bedrockAgentRuntime?: BedrockAgentRuntimeConfig;
 }

@@ -6,8 +6,9 @@ import { estimateTokens } from '@tokenledger/pricing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as SageMakerModule from '@aws-sdk/client-sagemaker-runtime';
 import { startSageMakerEndpoint, type SageMakerEndpoint } from '../../local-endpoints/src/sagemaker.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
-import { dispatchAwsHooks, sageMakerHooks } from '../src/index.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
+import { dispatchAwsHooks } from '../../instrumentation-core/src/index.ts';
+import { sageMakerHooks } from '../src/index.ts';
 
 const telemetry = setUpTracing();
 process.env.TOKENLEDGER_SAGEMAKER_ENDPOINTS = JSON.stringify([

@@ -99,7 +99,9 @@ export async function startCloudWatchEndpoint(o: { faults?: CloudWatchFaults; no
       for (const d of datums) {
         if (d.metric !== metric || !where(d)) continue;
         if (d.statistic) t += d.statistic.Sum;
-        else d.values.forEach((v, i) => (t += v * d.counts[i]!));
+        else d.values.forEach((v, i) => {
+          t += v * d.counts[i]!;
+        });
       }
       return t;
     },
@@ -248,8 +250,12 @@ function parse(body: { Namespace?: unknown; MetricData?: unknown }, bytes: numbe
       counts = d.Counts ?? values.map(() => 1);
       if (values.length > L.valuesPerDatum) v.push(`${at}: ${values.length} values > ${L.valuesPerDatum}`);
       if (d.Counts !== undefined && counts.length !== values.length) v.push(`${at}: ${counts.length} counts for ${values.length} values`);
-      values.forEach((x, j) => number(x, `Values.${j + 1}`));
-      counts.forEach((x, j) => number(x, `Counts.${j + 1}`));
+      values.forEach((x, j) => {
+        number(x, `Values.${j + 1}`);
+      });
+      counts.forEach((x, j) => {
+        number(x, `Counts.${j + 1}`);
+      });
     }
     const s = d.StatisticValues;
     if (s !== undefined) for (const k of ['SampleCount', 'Sum', 'Minimum', 'Maximum']) number(s[k], `StatisticValues.${k}`);

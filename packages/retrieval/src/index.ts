@@ -2,10 +2,8 @@
 export { traceRetrieval, traceEmbedding, traceRerank, recordContextAssembly } from './spans.ts';
 export { createPgInstrumentations } from './pg.ts';
 export { classifyRetrievalSql } from './sql.ts';
-export { bedrockAgentRuntimeHooks } from './bedrock-agent-runtime.ts';
 export type { SqlRetrieval } from './sql.ts';
 export type {
-  BedrockAgentRuntimeConfig,
   ContextAssembly,
   EmbeddingOptions,
   PgRetrievalConfig,

@@ -63,9 +63,3 @@ export interface PgRetrievalConfig {
   /** Passed to the upstream pg instrumentation: only trace queries inside an existing span. Default false. */
   requireParentSpan?: boolean;
 }
-
-/** Configuration of the Bedrock Agent Runtime hooks (`bedrockAgentRuntimeHooks`). */
-export interface BedrockAgentRuntimeConfig {
-  /** Record query text, document ids and scores. Default: env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`. */
-  captureContent?: boolean;
-}

@@ -3,7 +3,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as PgModule from 'pg';
 import { createPgInstrumentations } from '../src/index.ts';
-import { setUpTracing } from './otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { startPostgres, type Postgres } from './postgres.ts';
 
 const { exporter } = setUpTracing();

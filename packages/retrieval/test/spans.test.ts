@@ -2,7 +2,7 @@ import { trace } from '@opentelemetry/api';
 import { estimateTokens } from '@tokenledger/pricing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { classifyRetrievalSql, recordContextAssembly, traceEmbedding, traceRerank, traceRetrieval } from '../src/index.ts';
-import { setUpTracing } from './otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 
 const { exporter } = setUpTracing();
 beforeEach(() => exporter.reset());

@@ -1,6 +1,6 @@
 /**
- * Span attribute names. The contract of ../../../README.md ("Span attributes"): dashboards, the
- * collector and users depend on these spellings, so nothing else in the repository spells them.
+ * Span attribute names (listed in docs/metrics-and-attributes.md, generated from this package): dashboards,
+ * the collector and users depend on these spellings, so nothing else in the repository spells them.
  */
 
 // --- OpenTelemetry GenAI semantic conventions (names as last released) ---

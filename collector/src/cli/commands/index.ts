@@ -1,6 +1,6 @@
 // The `tokenledger` subcommands: register new ones here.
 import { runAcceleratorAgent } from '@tokenledger/accelerators';
-import { runBatchImport } from '@tokenledger/instrumentation-sagemaker';
+import { runBatchImport } from '@tokenledger/instrumentation-bedrock';
 import { report } from './report.ts';
 import type { Command } from './types.ts';
 

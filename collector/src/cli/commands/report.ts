@@ -1,7 +1,7 @@
 // tokenledger report: the cost-per-outcome table of a running collector.
 import { parseArgs } from 'node:util';
 import { forecastSection } from '../../budgets/report.ts';
-import { address } from '../../config/env.ts';
+import { clientConfigFromEnv } from '../../config/env.ts';
 import { OUTCOMES_PATH } from '../../http/routes/outcomes.ts';
 import type { OutcomeRow } from '../../store/outcomes-query.ts';
 import { formatReport } from '../report-table.ts';
@@ -40,12 +40,13 @@ export const report: Command = {
       console.log(USAGE);
       return 0;
     }
-    const base = values.url ?? defaultUrl();
+    const client = clientConfigFromEnv(process.env, values.url);
+    const base = client.url;
     const url = new URL(OUTCOMES_PATH, base);
     url.searchParams.set('group_by', values['group-by']);
     if (values.since) url.searchParams.set('since', values.since);
     if (values.until) url.searchParams.set('until', values.until);
-    const token = process.env.TOKENLEDGER_AUTH_TOKEN;
+    const token = client.authToken;
     let res: Response;
     try {
       res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -71,9 +72,3 @@ export const report: Command = {
     return 0;
   },
 };
-
-function defaultUrl(): string {
-  const a = address(process.env, 'TOKENLEDGER_HTTP_ADDR', '127.0.0.1:9464');
-  const host = a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;
-}

@@ -1,10 +1,10 @@
 // Bedrock Agent Runtime through the aws-sdk instrumentation's hooks: Retrieve (retrieval), RetrieveAndGenerate
 // and RetrieveAndGenerateStream (retrieval + a generation priced from the model ARN; the service reports no
-// usage, so it is estimated and marked), Rerank (priced per query), InvokeAgent and InvokeInlineAgent (bedrock-agent.ts). Scores
+// usage, so it is estimated and marked), Rerank (priced per query), InvokeAgent and InvokeInlineAgent (agents.ts). Scores
 // and text stay out of attributes unless content capture is on.
 import type { Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
-import { holdSpanUntilRead, markFailed, requestHash } from '@tokenledger/instrumentation-core';
+import { type AwsServiceHooks, holdSpanUntilRead, markFailed, requestHash } from '@tokenledger/instrumentation-core';
 import { costAttributes, defaultPriceBook, estimateTokens, type Usage } from '@tokenledger/pricing';
 import {
   ATTR_ERROR_TYPE,
@@ -29,8 +29,8 @@ import {
   OPERATION_RETRIEVAL,
   PROVIDER_AWS_BEDROCK,
 } from '@tokenledger/semconv';
-import { observeAgentStream, startAgentSpan } from './bedrock-agent.ts';
-import type { BedrockAgentRuntimeConfig } from './types.ts';
+import type { BedrockAgentRuntimeConfig } from '../types.ts';
+import { observeAgentStream, startAgentSpan } from './agents.ts';
 
 /** Bedrock bills a rerank query per 100 documents. */
 const DOCUMENTS_PER_QUERY = 100;
@@ -55,7 +55,7 @@ interface Generated {
 }
 
 /** The BedrockAgentRuntime hooks, for the dispatcher of the process's one AwsInstrumentation. */
-export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {}) {
+export function bedrockAgentRuntimeHooks(config: BedrockAgentRuntimeConfig = {}): AwsServiceHooks {
   const capture = config.captureContent ?? process.env[ENV_CAPTURE_MESSAGE_CONTENT]?.toLowerCase() === 'true';
   const pending = new WeakMap<Span, Pending>();
   return {

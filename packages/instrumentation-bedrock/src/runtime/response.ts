@@ -3,7 +3,7 @@
 // way to the app (time to first chunk; usage written before the upstream instrumentation ends the span,
 // also when the app abandons the stream).
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
-import { type CallOutcome, recordOutcome, safely } from '@tokenledger/instrumentation-core';
+import { type CallResult, recordCallResult, safely } from '@tokenledger/instrumentation-core';
 import { approximateTokens, estimateTokens, type Usage } from '@tokenledger/pricing';
 import {
   ATTR_ERROR_TYPE,
@@ -135,14 +135,15 @@ function finish(span: Span, state: CallState, k: Known): void {
       : prompt ? approximateTokens(prompt.system + prompt.history + prompt.context + prompt.user + prompt.tools) : 0;
     usage = { inputTokens: input, outputTokens: k.text ? estimateTokens(k.text) : 0 };
   } else if (reportsNoUsage(state.modelId) && k.usage === undefined) estimated = true;
-  const outcome: CallOutcome = { usage, finishReasons: k.finishReasons, tier: TIERS[k.tier ?? 'default'] ?? 'on_demand' };
+  const tier = TIERS[k.tier ?? 'default'] ?? 'on_demand';
+  const result: CallResult = { usage, finishReasons: k.finishReasons, tier };
   const durationS = (performance.now() - state.startMs) / 1000;
   state.usage = usage;
-  recordOutcome(span, genAiMetrics(), { provider: PROVIDER_AWS_BEDROCK, operation: state.genAiOperation, requestModel: state.modelId, estimated }, outcome, durationS, state.ttftS);
+  recordCallResult(span, genAiMetrics(), { provider: PROVIDER_AWS_BEDROCK, operation: state.genAiOperation, requestModel: state.modelId, estimated }, result, durationS, state.ttftS);
   if (state.prompt) span.setAttributes(promptTokenAttributes(state.prompt, usage.inputTokens));
   if (k.latencyMs !== undefined) span.setAttribute(ATTR_PROVIDER_LATENCY_MS, k.latencyMs);
   // The cost attributes name the tier only when priced; a provisioned (reserved) call is still one.
-  span.setAttribute(ATTR_PRICE_TIER, outcome.tier);
+  span.setAttribute(ATTR_PRICE_TIER, tier);
 }
 
 /**

@@ -1,15 +1,34 @@
-// TOKENLEDGER_BUDGETS_FILE and the forecast settings: read and validated at start; errors name the variable.
+// TOKENLEDGER_BUDGETS_FILE and the forecast settings (collector/src/budgets).
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/env.ts';
-import type { Budget, BudgetScope, BudgetsConfig } from './types.ts';
+import { ConfigError, type Env, positive, text } from './parse.ts';
 
-type Env = Record<string, string | undefined>;
+/** One monthly budget from TOKENLEDGER_BUDGETS_FILE: USD or tokens, for a tenant, feature or workflow. */
+export interface Budget {
+  scope: BudgetScope;
+  name: string;
+  /** Monthly budget in USD (file field `monthly_usd`). */
+  monthlyUsd?: number;
+  /** Monthly budget in tokens, every type counted (file field `monthly_tokens`). */
+  monthlyTokens?: number;
+}
+
+export type BudgetScope = 'tenant' | 'feature' | 'workflow';
+
+/** Budgets and forecasts, read at start. */
+export interface BudgetsConfig {
+  /** Env TOKENLEDGER_BUDGETS_FILE, default unset (no budgets; forecasts still served). */
+  budgets: Budget[];
+  /** Trailing window of the forecast's daily rate, in days. Env TOKENLEDGER_FORECAST_WINDOW_DAYS, default 7. */
+  forecastWindowDays: number;
+  /** How often budget and forecast gauges are recomputed, in ms. Env TOKENLEDGER_BUDGETS_REFRESH_MS, default 15000. */
+  refreshMs: number;
+}
 
 export const BUDGET_SCOPES: readonly BudgetScope[] = ['tenant', 'feature', 'workflow'];
 const FILE = 'TOKENLEDGER_BUDGETS_FILE';
 
 export function budgetsConfigFromEnv(env: Env = process.env): BudgetsConfig {
-  const file = env[FILE]?.trim();
+  const file = text(env, FILE);
   return {
     budgets: file ? readBudgets(file) : [],
     forecastWindowDays: positive(env, 'TOKENLEDGER_FORECAST_WINDOW_DAYS', 7),
@@ -45,12 +64,4 @@ export function readBudgets(file: string): Budget[] {
     seen.add(key);
     return usd !== undefined ? { scope, name: b.name, monthlyUsd: usd as number } : { scope, name: b.name, monthlyTokens: tokens as number };
   });
-}
-
-function positive(env: Env, name: string, fallback: number): number {
-  const v = env[name]?.trim();
-  if (!v) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(name, v, 'a positive number');
-  return n;
 }

@@ -29,7 +29,7 @@ import {
   OPERATION_CHAT,
   PROVIDER_AWS_BEDROCK,
 } from '@tokenledger/semconv';
-import { readBatchRecord } from './batch-records.ts';
+import { readBatchRecord } from './records.ts';
 
 const USAGE = `usage: tokenledger batch import <output.jsonl> --model <modelId|ARN> [--job <jobArn|name>]
        [--tenant T] [--feature F] [--workflow W] [--route R] [--outcome NAME]

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as BedrockModule from '@aws-sdk/client-bedrock';
 import { startBedrockControlEndpoint } from '../../local-endpoints/src/bedrock-control.ts';
 import type { JsonSseServer } from '../../local-endpoints/src/http-json-sse.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
-import { createAwsServiceHooks, dispatchAwsHooks } from '../src/index.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
+import { dispatchAwsHooks } from '../../instrumentation-core/src/index.ts';
+import { createAwsServiceHooks } from '../src/index.ts';
 
 const telemetry = setUpTracing();
 registerInstrumentations({ instrumentations: [new AwsInstrumentation({ ...dispatchAwsHooks(createAwsServiceHooks()) })] });

@@ -1,9 +1,9 @@
 // Every AWS service these packages instrument besides Bedrock Runtime, as hooks for the one
-// AwsInstrumentation of the process (built by @tokenledger/instrumentation-bedrock).
-import { bedrockAgentRuntimeHooks } from '@tokenledger/retrieval';
-import type { AwsServiceHooks } from './aws-hooks.ts';
-import { bedrockBatchHooks } from './bedrock-batch.ts';
-import { sageMakerHooks } from './sagemaker.ts';
+// AwsInstrumentation of the process (built in instrumentation.ts).
+import type { AwsServiceHooks } from '@tokenledger/instrumentation-core';
+import { sageMakerHooks } from '@tokenledger/instrumentation-sagemaker';
+import { bedrockAgentRuntimeHooks } from './agent-runtime/hooks.ts';
+import { bedrockBatchHooks } from './batch/job-hooks.ts';
 import type { AwsServicesConfig } from './types.ts';
 
 /** SageMakerRuntime, BedrockAgentRuntime and Bedrock (batch jobs) hooks; reads their configuration now (bad config fails at start). */

@@ -1,4 +1,4 @@
-// In-memory OpenTelemetry tracing and metrics for the tests of the retrieval and provider packages.
+// In-memory OpenTelemetry tracing and metrics for the tests of the instrumentation packages (and the end-to-end tests).
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';

@@ -4,9 +4,9 @@ import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as AgentRuntime from '@aws-sdk/client-bedrock-agent-runtime';
 import { startBedrockAgentRuntimeEndpoint, type BedrockAgentRuntimeEndpoint } from '../../local-endpoints/src/bedrock-agent-runtime.ts';
-import { dispatchAwsHooks } from '../../instrumentation-sagemaker/src/index.ts';
+import { dispatchAwsHooks } from '../../instrumentation-core/src/index.ts';
 import { bedrockAgentRuntimeHooks } from '../src/index.ts';
-import { setUpTracing } from './otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 
 const telemetry = setUpTracing();
 registerInstrumentations({ instrumentations: [new AwsInstrumentation({ ...dispatchAwsHooks([bedrockAgentRuntimeHooks({ captureContent: true })]) })] });

@@ -5,10 +5,10 @@ import { OpenAIInstrumentation as UpstreamOpenAIInstrumentation } from '@opentel
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { PriceBook } from '@tokenledger/pricing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callCost } from '../../../collector/src/rollup/call-cost.ts';
-import type { SpanRecord } from '../../../collector/src/model/span-record.ts';
-import { startOpenAIEndpoint, type OpenAIEndpoint } from '../../local-endpoints/src/openai.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { callCost } from '../collector/src/rollup/call-cost.ts';
+import type { SpanRecord } from '../collector/src/model/span-record.ts';
+import { startOpenAIEndpoint, type OpenAIEndpoint } from '../packages/local-endpoints/src/openai.ts';
+import { setUpTracing } from './support/otel.ts';
 
 const telemetry = setUpTracing();
 const upstream = new UpstreamOpenAIInstrumentation();

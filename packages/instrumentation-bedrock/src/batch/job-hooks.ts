@@ -3,7 +3,7 @@
 import type { Span } from '@opentelemetry/api';
 import type { AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
 import { ATTR_BATCH_JOB_ID, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_PRICE_TIER, PROVIDER_AWS_BEDROCK } from '@tokenledger/semconv';
-import type { AwsServiceHooks } from './aws-hooks.ts';
+import type { AwsServiceHooks } from '@tokenledger/instrumentation-core';
 
 const CREATE_JOB = 'CreateModelInvocationJob';
 

@@ -1,9 +1,9 @@
 // What the roll-up needs of an open trace, accumulated span by span in O(1): the spans themselves
 // stay in the store, so a 50,000-span trace costs no more per span than a small one.
 import * as sc from '@tokenledger/semconv';
+import { bool, str } from '../model/attribute-values.ts';
 import type { SpanRecord } from '../model/span-record.ts';
-import { bool, str } from '../rollup/call-cost.ts';
-import type { CallCost, CallGroup, PromptTokenCounts, TraceLabels } from '../rollup/types.ts';
+import type { CallCost, CallGroup, PromptTokenCounts, TraceLabels } from './types.ts';
 
 /** Attribution fields, each from the root span else the first span that has it. */
 export interface Attribution {

@@ -21,7 +21,7 @@ import {
   PROVIDER_AWS_BEDROCK,
 } from '@tokenledger/semconv';
 
-const TRACER_NAME = '@tokenledger/retrieval';
+const TRACER_NAME = '@tokenledger/instrumentation-bedrock';
 
 /**
  * Names the `invoke_agent` span from the request: an agent (agentId) or an inline agent (agentName, and its

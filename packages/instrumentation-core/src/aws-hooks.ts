@@ -1,11 +1,9 @@
-// Per-service hooks for the ONE AwsInstrumentation of the process: each service package contributes its
-// hooks, and the instrumentation's config gets a dispatcher that calls those of the request's service.
+// The hook contract of the ONE AwsInstrumentation of the process: each AWS service package contributes its
+// hooks (typed by this contract), and the instrumentation's config gets a dispatcher that calls those of
+// the request's service. It lives in core so that every service package can implement it without depending
+// on the package that builds the instrumentation (@tokenledger/instrumentation-bedrock).
 import { diag, type Span } from '@opentelemetry/api';
-import type {
-  AwsSdkInstrumentationConfig,
-  AwsSdkRequestHookInformation,
-  AwsSdkResponseHookInformation,
-} from '@opentelemetry/instrumentation-aws-sdk';
+import type { AwsSdkInstrumentationConfig, AwsSdkRequestHookInformation, AwsSdkResponseHookInformation } from '@opentelemetry/instrumentation-aws-sdk';
 
 export interface AwsServiceHooks {
   /** `NormalizedRequest.serviceName`, e.g. `SageMakerRuntime`, `BedrockAgentRuntime`. */

@@ -20,7 +20,7 @@ const lines = [
 
 async function run(args: string[], records: unknown[] = lines) {
   const file = join(dir, `${Math.random().toString(36).slice(2)}.jsonl.out`);
-  writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
+  writeFileSync(file, `${records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n')}\n`);
   // Keeps what it got after shutdown (the in-memory exporter forgets on shutdown).
   const exported: ReadableSpan[] = [];
   const exporter: SpanExporter = { export: (spans, done) => { exported.push(...spans); done({ code: 0 }); }, shutdown: async () => {} };

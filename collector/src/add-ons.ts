@@ -1,0 +1,8 @@
+// The collector's add-ons, in the order they are built, started and stopped. A new exporter or add-on is one
+// entry here, a CollectorComponent (components/types.ts) and its section of the configuration (config/).
+import { budgetsComponent } from './budgets/index.ts';
+import { capacityComponent } from './capacity/index.ts';
+import { cloudWatchComponent, emfComponent } from './cloudwatch/index.ts';
+import type { ComponentFactory } from './components/types.ts';
+
+export const ADD_ONS: readonly ComponentFactory[] = [capacityComponent, cloudWatchComponent, emfComponent, budgetsComponent];

@@ -1,0 +1,46 @@
+// The one interface of the collector's add-ons (capacity, CloudWatch, EMF, budgets): each is built from the
+// collector's parts and its own section of the configuration, and the Collector drives them all the same way —
+// it alone knows the order of start-up and shutdown.
+import type { DatabaseSync } from 'node:sqlite';
+import type { PriceBook } from '@tokenledger/pricing';
+import type { Clock, CollectorConfig } from '../config/types.ts';
+import type { Router } from '../http/router.ts';
+import type { Registry } from '../metrics/registry.ts';
+import type { SpanRecord } from '../model/span-record.ts';
+import type { FinalisedTrace } from '../rollup/observations.ts';
+
+/** Every member is optional: an add-on implements what it takes part in. */
+export interface CollectorComponent {
+  /** Registers its HTTP routes (when built, before listen()); they get the bearer check unless public. */
+  routes?(router: Router): void;
+  /** Spans once they are stored and acknowledged. */
+  observeSpans?(spans: readonly SpanRecord[]): void;
+  /** An OTLP metrics request, decoded to the OTLP/JSON shape. */
+  observeMetrics?(request: Record<string, unknown>): void;
+  /** Inside each finalised batch's store transaction: what it writes commits with the roll-ups, or not at all. Must not throw. */
+  onCommit?(batch: readonly FinalisedTrace[]): void;
+  /** After the batch committed; a failure is its own (reported, never the store's). */
+  onFinalised?(batch: readonly FinalisedTrace[]): void;
+  /** Once the collector has recovered its store and takes spans. */
+  start?(): void;
+  /** Shutdown, first, while spans are still taken: stop timers, send what is pending (bounded in time). */
+  stop?(): void | Promise<void>;
+  /** Shutdown, after the last roll-up reached onCommit and onFinalised: release what it holds. */
+  close?(): void | Promise<void>;
+}
+
+/** What an add-on is built from. */
+export interface ComponentContext {
+  config: CollectorConfig;
+  /** The collector's store: an add-on keeps its tables there. */
+  db: DatabaseSync;
+  clock: Clock;
+  book: PriceBook;
+  /** The collector's /metrics; persisted families must be created when the add-on is built. */
+  registry: Registry;
+  /** Runs `write` in one store transaction with the changed persisted metric series, so both commit together. */
+  commitSeries(write: () => void): void;
+}
+
+/** Builds an add-on, or returns undefined when its section of the configuration leaves it off. */
+export type ComponentFactory = (ctx: ComponentContext) => CollectorComponent | undefined;

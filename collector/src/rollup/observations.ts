@@ -1,0 +1,81 @@
+// A finalised roll-up → the figures it adds to the design's metrics, derived once here and handed to every
+// output (the Prometheus registry, the CloudWatch outbox, EMF), which only encode them — as the OpenTelemetry
+// Collector's spanmetrics connector builds its metrics once for whichever exporter consumes them.
+import * as sc from '@tokenledger/semconv';
+import type { TraceRollup } from './types.ts';
+
+const ATTRIBUTION = [sc.LABEL_TENANT, sc.LABEL_FEATURE, sc.LABEL_WORKFLOW] as const;
+const OUTCOME = [...ATTRIBUTION, sc.LABEL_OUTCOME, sc.LABEL_SUCCESS] as const;
+
+/** How a metric aggregates: summed (a counter), or a distribution of values (a histogram). */
+export type ObservationKind = 'sum' | 'dist';
+
+/**
+ * The roll-up metrics (the design's table, plus prompt tokens and late spans), named as in the contract, with
+ * their labels in order. Outputs encode each as they can; this order is also the Prometheus exposition's.
+ */
+export const ROLLUP_METRICS = {
+  [sc.METRIC_COST_USD_TOTAL]: { kind: 'sum', labels: [...ATTRIBUTION, sc.LABEL_ROUTE, sc.LABEL_PROVIDER, sc.LABEL_MODEL, sc.LABEL_COMPONENT] },
+  [sc.METRIC_TOKENS_TOTAL]: { kind: 'sum', labels: [...ATTRIBUTION, sc.LABEL_ROUTE, sc.LABEL_PROVIDER, sc.LABEL_MODEL, sc.LABEL_TYPE] },
+  [sc.METRIC_OUTCOMES_TOTAL]: { kind: 'sum', labels: OUTCOME },
+  [sc.METRIC_OUTCOME_COST_USD]: { kind: 'dist', labels: OUTCOME },
+  [sc.METRIC_RETRY_COST_USD_TOTAL]: { kind: 'sum', labels: [...ATTRIBUTION, sc.LABEL_ROUTE, sc.LABEL_MODEL] },
+  [sc.METRIC_CACHE_SAVINGS_USD_TOTAL]: { kind: 'sum', labels: [...ATTRIBUTION, sc.LABEL_MODEL] },
+  [sc.METRIC_UNPRICED_CALLS_TOTAL]: { kind: 'sum', labels: [sc.LABEL_PROVIDER, sc.LABEL_MODEL] },
+  [sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS]: { kind: 'dist', labels: [sc.LABEL_PROVIDER, sc.LABEL_MODEL] },
+  [sc.METRIC_PROMPT_TOKENS_TOTAL]: { kind: 'sum', labels: [...ATTRIBUTION, sc.LABEL_SOURCE] },
+  [sc.METRIC_LATE_SPANS_TOTAL]: { kind: 'sum', labels: [] },
+} as const satisfies Record<string, { kind: ObservationKind; labels: readonly string[] }>;
+
+export type RollupMetric = keyof typeof ROLLUP_METRICS;
+
+/** One figure a finalised trace contributes to one metric. */
+export interface Observation {
+  metric: RollupMetric;
+  /** Label values, in the order of the metric's labels. */
+  labels: readonly string[];
+  /** Added to a sum, or one value of a distribution. */
+  value: number;
+}
+
+/** What one finalised trace (or its late spans) adds to each metric; zero sums are left out. */
+export function observe(r: TraceRollup): Observation[] {
+  const out: Observation[] = [];
+  const { tenant, feature, workflow, outcome, success } = r.labels;
+  for (const c of r.calls) {
+    for (const [component, usd] of Object.entries(c.components)) {
+      if (usd) out.push({ metric: sc.METRIC_COST_USD_TOTAL, labels: [tenant, feature, workflow, c.route, c.provider, c.model, component], value: usd });
+    }
+    sc.TOKEN_TYPES.forEach((type, i) => {
+      if (c.tokens[i])
+        out.push({ metric: sc.METRIC_TOKENS_TOTAL, labels: [tenant, feature, workflow, c.route, c.provider, c.model, type], value: c.tokens[i] });
+    });
+    if (c.retryUsd) out.push({ metric: sc.METRIC_RETRY_COST_USD_TOTAL, labels: [tenant, feature, workflow, c.route, c.model], value: c.retryUsd });
+    if (c.cacheSavingsUsd) out.push({ metric: sc.METRIC_CACHE_SAVINGS_USD_TOTAL, labels: [tenant, feature, workflow, c.model], value: c.cacheSavingsUsd });
+  }
+  for (const u of r.unpriced) out.push({ metric: sc.METRIC_UNPRICED_CALLS_TOTAL, labels: [u.provider, u.model], value: u.count });
+  for (const t of r.ttft) out.push({ metric: sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS, labels: [t.provider, t.model], value: t.seconds });
+  sc.PROMPT_TOKEN_SOURCES.forEach((source, i) => {
+    if (r.promptTokens?.[i]) out.push({ metric: sc.METRIC_PROMPT_TOKENS_TOTAL, labels: [tenant, feature, workflow, source], value: r.promptTokens[i] });
+  });
+  if (r.late) {
+    out.push({ metric: sc.METRIC_LATE_SPANS_TOTAL, labels: [], value: r.spans });
+  } else {
+    // One outcome per trace; its histogram observation is everything the trace cost, zero included.
+    const labels = [tenant, feature, workflow, outcome, success];
+    out.push({ metric: sc.METRIC_OUTCOMES_TOTAL, labels, value: 1 });
+    out.push({ metric: sc.METRIC_OUTCOME_COST_USD, labels, value: r.totalUsd });
+  }
+  return out;
+}
+
+/** A finalised trace's roll-up (the store's record) and its observations (what every output encodes). */
+export interface FinalisedTrace {
+  rollup: TraceRollup;
+  observations: readonly Observation[];
+}
+
+/** A batch of roll-ups with their observations, as the finaliser hands them to the outputs. */
+export function finalisedTraces(rollups: readonly TraceRollup[]): FinalisedTrace[] {
+  return rollups.map((rollup) => ({ rollup, observations: observe(rollup) }));
+}
