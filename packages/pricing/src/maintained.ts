@@ -169,13 +169,22 @@ function toModelPrice(result: GenaiResult, provider: string, source: string): Mo
   return price;
 }
 
-/** Date-like and version-neutral endings: what may follow a matched name for the id to be the same model. */
-const NEUTRAL_TAIL = /(?:[-@]?\d{4}-?\d{2}-?\d{2}|-latest|:\d+)+$/;
-const core = (s: string) => s.replace(NEUTRAL_TAIL, '');
+/** Version-neutral parts: snapshot dates anywhere, and `-latest` / `:N` at the end. */
+const DATE_PART = /[-@]?\d{4}-?\d{2}-?\d{2}(?=$|[-:@.])/g;
+const NEUTRAL_TAIL = /(?:-latest|:\d+)+$/;
+const core = (s: string) => s.replace(DATE_PART, '').replace(NEUTRAL_TAIL, '');
+
+/** What `id` has after position `end`, without the characters of snapshot dates (also a date the rule cuts in two). */
+function restAfter(id: string, end: number): string {
+  const dates = [...id.matchAll(DATE_PART)].map((m) => [m.index, m.index + m[0].length] as const);
+  let out = '';
+  for (let i = end; i < id.length; i++) if (!dates.some(([a, b]) => i >= a && i < b)) out += id[i];
+  return out.replace(NEUTRAL_TAIL, '');
+}
 
 /**
- * Why the match of `id` to `model` would borrow a neighbour's price, or undefined when it does not: the leaf
- * rule that matched must cover the id up to a neutral tail (dates, `-latest`, `:N`), or leave exactly the
+ * Why the match of `id` to `model` would borrow a neighbour's price, or undefined when it does not: what the
+ * id has after the leaf rule that matched, without snapshot dates, `-latest` and `:N`, must be nothing or the
  * version tail the matched model's own id has (`-v2` for `…-20241022-v2:0`). `equals` and `regex` rules are
  * exact by construction.
  */
@@ -187,7 +196,7 @@ export function borrowed(id: string, model: GenaiModel): string | undefined {
     const text = ('contains' in leaf ? leaf.contains : 'starts_with' in leaf ? leaf.starts_with : (leaf as { ends_with: string }).ends_with).toLowerCase();
     const at = 'starts_with' in leaf ? 0 : id.indexOf(text);
     if (at > 0 && !/[./]$/.test(id.slice(0, at))) continue; // `contains` inside a longer name
-    const rest = core(id).slice(at + text.length);
+    const rest = restAfter(id, at + text.length);
     if (rest === '' || rest === ownTail(model.id.toLowerCase(), text)) return undefined;
   }
   return `matches by a shorter name (${JSON.stringify(leaves.map((l) => Object.values(l)[0]))})`;
