@@ -67,6 +67,9 @@ export interface CallOutcome {
   finishReasons?: string[];
   usage?: Usage;
   tier: PriceTier;
+  /** AWS region of the call (regional prices); Bedrock `performanceConfig.latency` it ran with. */
+  region?: string;
+  latency?: string;
 }
 
 /** Usage, response and cost attributes of a finished call, and its metrics. */
@@ -84,7 +87,10 @@ export function recordOutcome(span: Span, metrics: GenAiMetrics | undefined, cal
     if (u.cacheCreationInputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheCreationInputTokens);
     if (u.reasoningOutputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoningOutputTokens);
     if (call.estimated) span.setAttribute(ATTR_USAGE_ESTIMATED, true);
-    if (!call.selfHosted) span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, { provider: call.provider, tier: outcome.tier })));
+    if (!call.selfHosted) {
+      const opts = { provider: call.provider, tier: outcome.tier, region: outcome.region, latency: outcome.latency, durationS };
+      span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, opts)));
+    }
   }
   if (call.selfHosted) span.setAttributes(selfHostedCost(call.selfHosted, durationS));
   if (!metrics) return;
