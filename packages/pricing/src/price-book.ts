@@ -22,7 +22,7 @@ interface Indexed {
   names: Set<string>;
 }
 
-/** Which entry prices a call, and the `tokenledger.cost.source` it carries. */
+/** Which entry prices a call, and the cost source (ATTR_COST_SOURCE value) it carries. */
 export interface Resolved {
   price: ModelPrice;
   source: string;
