@@ -16,10 +16,10 @@ export const ENV_PRICES_FILE = 'TOKENLEDGER_PRICES_FILE';
 const MEMO_LIMIT = 10_000;
 const CATALOG_SOURCE = costSourceCatalog(CATALOG_VERSION);
 
-interface Indexed {
-  price: ModelPrice;
-  /** Normalised id and aliases, and the same without `:…` suffixes. */
-  names: Set<string>;
+/** One layer's entries by normalised id and alias (each also without its `:…` suffix), and those with a `match` regex. */
+interface Layer {
+  byName: Map<string, ModelPrice[]>;
+  withMatch: ModelPrice[];
 }
 
 /** Which entry prices a call, and the cost source (ATTR_COST_SOURCE value) it carries. */
@@ -56,11 +56,11 @@ export class PriceBook {
   private readonly modelList: readonly ModelPrice[];
   private readonly instanceList: readonly InstancePrice[];
   /** Overrides first, then catalog: each layer is searched by id/alias, then `match` regex. */
-  private readonly layers: readonly (readonly Indexed[])[];
+  private readonly layers: readonly Layer[];
   private readonly instanceByType = new Map<string, InstancePrice>();
   private readonly provisioned: readonly ProvisionedPrice[];
-  /** context key → model id → resolution (null: no price). Two levels avoid building a key per call. */
-  private readonly memo = new Map<string, Map<string, Resolved | null>>();
+  /** provider → region → latency → model id → resolution (null: no price). */
+  private readonly memo = new Map<string, Map<string, Map<string, Map<string, Resolved | null>>>>();
   private memoSize = 0;
   private readonly useMaintained: boolean;
 
@@ -69,7 +69,7 @@ export class PriceBook {
     const overridden = new Set(overrides.models.map(key));
     const catalogModels = catalog.models.filter((c) => !overridden.has(key(c)));
     this.modelList = [...overrides.models, ...catalogModels];
-    this.layers = [overrides.models, catalogModels].map((list) => list.map(index));
+    this.layers = [overrides.models, catalogModels].map(layerOf);
     for (const i of [...catalog.instances, ...overrides.instances]) this.instanceByType.set(i.type, i);
     this.instanceList = [...this.instanceByType.values()];
     this.provisioned = [...overrides.provisioned, ...catalog.provisioned];
@@ -94,19 +94,27 @@ export class PriceBook {
     return this.resolve(modelId, { provider, region: ctx.region, latency: ctx.latency })?.price;
   }
 
-  /** The entry and its cost source for a call, memoised per provider/region/latency and id. */
+  /** The entry and its cost source for a call, memoised per provider, region, latency and id. */
   resolve(modelId: string, ctx: Context = {}): Resolved | undefined {
-    const ctxKey = ctx.region === undefined && ctx.latency === undefined ? ctx.provider ?? '' : `${ctx.provider ?? ''}|${ctx.region ?? ''}|${ctx.latency ?? ''}`;
-    let byId = this.memo.get(ctxKey);
+    // provider → region → latency → id: nested maps, so no key is built per call.
+    let byRegion = this.memo.get(ctx.provider ?? '');
+    const byLatency = byRegion?.get(ctx.region ?? '');
+    let byId = byLatency?.get(ctx.latency ?? '');
     let hit = byId?.get(modelId);
     if (hit === undefined) {
       hit = this.explainFor(modelId, ctx).resolved ?? null;
       if (this.memoSize >= MEMO_LIMIT) {
         this.memo.clear();
         this.memoSize = 0;
+        byRegion = undefined;
         byId = undefined;
       }
-      if (!byId) this.memo.set(ctxKey, (byId = new Map()));
+      if (!byId) {
+        if (!byRegion) this.memo.set(ctx.provider ?? '', (byRegion = new Map()));
+        let latencies = byRegion.get(ctx.region ?? '');
+        if (!latencies) byRegion.set(ctx.region ?? '', (latencies = new Map()));
+        latencies.set(ctx.latency ?? '', (byId = new Map()));
+      }
       byId.set(modelId, hit);
       this.memoSize++;
     }
@@ -175,20 +183,20 @@ export class PriceBook {
     const out: Explanation = { parsed, provider, profileClass: cls, region, latency, others: [] };
     const provisioned = this.provisionedFor(modelId, provider);
     if (provisioned) out.provisioned = provisioned;
-    const fits = (e: Indexed) => provider === undefined || e.price.provider === undefined || e.price.provider === provider;
+    const fits = (p: ModelPrice) => provider === undefined || p.provider === undefined || p.provider === provider;
     const base = baseModelId(parsed.id);
     for (const [i, layer] of this.layers.entries()) {
-      let named = layer.filter((e) => fits(e) && (e.names.has(parsed.id) || e.names.has(base)));
-      if (named.length === 0) named = layer.filter((e) => fits(e) && e.price.match !== undefined && (e.price.match.test(parsed.id) || e.price.match.test(raw)));
+      let named = [...new Set([...(layer.byName.get(parsed.id) ?? []), ...(layer.byName.get(base) ?? [])])].filter(fits);
+      if (named.length === 0) named = layer.withMatch.filter((p) => fits(p) && (p.match!.test(parsed.id) || p.match!.test(raw)));
       if (named.length === 0) continue;
-      const chosen = choose(named.map((e) => e.price), cls, region, latency);
+      const chosen = choose(named, cls, region, latency);
       if (!chosen) {
-        out.others.push(...named.map((e) => e.price));
+        out.others.push(...named);
         continue;
       }
       out.layer = i === 0 ? 'override' : 'catalog';
       out.resolved = { price: chosen, source: chosen.origin === 'override' ? COST_SOURCE_OVERRIDE : CATALOG_SOURCE };
-      out.others = named.map((e) => e.price).filter((p) => p !== chosen);
+      out.others = named.filter((p) => p !== chosen);
       return out;
     }
     // The maintained source knows no latency-optimized prices: such a call stays unpriced rather than at standard.
@@ -205,14 +213,18 @@ export class PriceBook {
   }
 }
 
-function index(price: ModelPrice): Indexed {
-  const names = new Set<string>();
-  for (const name of [price.id, ...(price.aliases ?? [])]) {
-    const id = parseModelId(name).id;
-    names.add(id);
-    names.add(baseModelId(id));
+function layerOf(prices: readonly ModelPrice[]): Layer {
+  const byName = new Map<string, ModelPrice[]>();
+  for (const price of prices) {
+    const names = new Set<string>();
+    for (const name of [price.id, ...(price.aliases ?? [])]) {
+      const id = parseModelId(name).id;
+      names.add(id);
+      names.add(baseModelId(id));
+    }
+    for (const n of names) byName.set(n, [...(byName.get(n) ?? []), price]);
   }
-  return { price, names };
+  return { byName, withMatch: prices.filter((p) => p.match !== undefined) };
 }
 
 /**
