@@ -20,7 +20,7 @@ const LIBRARIES: Record<string, string[]> = {
 
 /** Files a package reads at run time next to its code (same name in src/ and dist/). */
 const ASSETS: Record<string, string[]> = {
-  'packages/pricing': ['src/catalog.json'],
+  'packages/pricing': ['src/catalog.json', 'src/cross-check-exceptions.json'],
   collector: ['src/web/page.html'],
 };
 
