@@ -23,17 +23,23 @@ export function messagesRequestAttributes(params: any): Attributes {
   return attributes;
 }
 
-/** Anthropic's `input_tokens` excludes cache writes and reads; the convention's input count includes them. */
+/**
+ * Anthropic's `input_tokens` excludes cache writes and reads; the convention's input count includes them.
+ * `cache_creation.ephemeral_1h_input_tokens` is the part of the writes with a 1-hour TTL (priced at 2× input).
+ */
 export function messagesUsage(u: any): Usage | undefined {
   if (!u || typeof u.input_tokens !== 'number') return undefined;
   const cacheCreation = num(u.cache_creation_input_tokens);
   const cacheRead = num(u.cache_read_input_tokens);
-  return {
+  const usage: Usage = {
     inputTokens: u.input_tokens + cacheCreation + cacheRead,
     outputTokens: num(u.output_tokens),
     cacheCreationInputTokens: cacheCreation,
     cacheReadInputTokens: cacheRead,
   };
+  const oneHour = num(u.cache_creation?.ephemeral_1h_input_tokens);
+  if (oneHour > 0) usage.cacheCreation1hInputTokens = oneHour;
+  return usage;
 }
 
 export function messageResult(m: any): CallResult {

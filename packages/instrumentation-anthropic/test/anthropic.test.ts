@@ -141,4 +141,27 @@ describe('messages', () => {
       await priority.close();
     }
   });
+
+  it('prices 1-hour cache writes (usage.cache_creation) at 2× input, the 5-minute rest at 1.25×', async () => {
+    endpoint.usage = { input: 100, output: 300, cacheCreation: 2000, cacheCreation1h: 1500, cacheRead: 5000 };
+    for (const stream of [false, true]) {
+      telemetry.exporter.reset();
+      const res = await client.messages.create({ ...request, stream });
+      if (stream) for await (const _ of res as AsyncIterable<unknown>);
+      const span = onlySpan();
+      expect(span.attributes['gen_ai.usage.cache_creation.input_tokens']).toBe(2000);
+      // 500 × $3.75/M + 1,500 × $6/M
+      expect(span.attributes['tokenledger.cost.cache_write_usd']).toBeCloseTo(500 * 3.75e-6 + 1500 * 6e-6, 12);
+      expect(span.attributes['tokenledger.cost.usd']).toBeCloseTo(100 * 3e-6 + 0.010875 + 5000 * 0.3e-6 + 300 * 15e-6, 12);
+    }
+  });
+
+  it('prices a call above 200k input tokens at the long-context rates', async () => {
+    endpoint.usage = { input: 150_000, output: 1000, cacheRead: 100_000 };
+    await client.messages.create(request);
+    const span = onlySpan();
+    expect(span.attributes['gen_ai.usage.input_tokens']).toBe(250_000);
+    // $6/M input, $0.60/M cache read, $22.50/M output: the whole call once input (cache included) is above 200k
+    expect(span.attributes['tokenledger.cost.usd']).toBeCloseTo(150_000 * 6e-6 + 100_000 * 0.6e-6 + 1000 * 22.5e-6, 12);
+  });
 });

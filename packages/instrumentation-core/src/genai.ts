@@ -71,6 +71,9 @@ export interface CallResult {
   serviceTier?: string;
   /** The price tier the call is priced at; default `on_demand`. */
   tier?: PriceTier;
+  /** AWS region of the call (regional prices); Bedrock `performanceConfig.latency` it ran with. */
+  region?: string;
+  latency?: string;
 }
 
 /** Usage, response and cost attributes of a finished call, and its metrics (the business outcome is @tokenledger/node's recordOutcome). */
@@ -88,7 +91,10 @@ export function recordCallResult(span: Span, metrics: GenAiMetrics | undefined, 
     if (u.cacheCreationInputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheCreationInputTokens);
     if (u.reasoningOutputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoningOutputTokens);
     if (call.estimated) span.setAttribute(ATTR_USAGE_ESTIMATED, true);
-    if (!call.selfHosted) span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, { provider: call.provider, tier: result.tier })));
+    if (!call.selfHosted) {
+      const opts = { provider: call.provider, tier: result.tier, region: result.region, latency: result.latency, durationS };
+      span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, opts)));
+    }
   }
   if (call.selfHosted) span.setAttributes(selfHostedCost(call.selfHosted, durationS));
   if (!metrics) return;

@@ -8,6 +8,8 @@ export interface AnthropicUsageScript {
   input: number;
   output: number;
   cacheCreation?: number;
+  /** Part of cacheCreation written with a 1-hour TTL (reported in `usage.cache_creation`). */
+  cacheCreation1h?: number;
   cacheRead?: number;
 }
 
@@ -50,6 +52,9 @@ async function messages(req: RecordedRequest, res: ServerResponse, u: AnthropicU
     input_tokens: u.input,
     cache_creation_input_tokens: u.cacheCreation ?? 0,
     cache_read_input_tokens: u.cacheRead ?? 0,
+    ...(u.cacheCreation1h === undefined ? {} : {
+      cache_creation: { ephemeral_5m_input_tokens: (u.cacheCreation ?? 0) - u.cacheCreation1h, ephemeral_1h_input_tokens: u.cacheCreation1h },
+    }),
     output_tokens: output,
     service_tier: tier,
   });

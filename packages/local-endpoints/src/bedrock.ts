@@ -85,14 +85,18 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
     // The service tier asked for is the one served: Converse has it in the body, InvokeModel in a header.
     const tier = String(body.serviceTier?.type ?? 'default');
     const tierHeader = headers['x-amzn-bedrock-service-tier'];
+    // Likewise the latency asked for (performanceConfig in the Converse body, a header for InvokeModel).
+    const latency = String(body.performanceConfig?.latency ?? 'standard');
+    const latencyHeader = headers['x-amzn-bedrock-performanceconfig-latency'];
     switch (operation) {
       case 'converse':
-        return json(stream, converseBody(usage, answer.join(''), tier));
+        return json(stream, converseBody(usage, answer.join(''), tier, latency));
       case 'converse-stream':
-        return events(stream, converseEvents(usage, answer, tier), faults);
+        return events(stream, converseEvents(usage, answer, tier, latency), faults);
       case 'invoke': {
         const out = nativeBody(modelId, usage, answer.join(''));
         const served: Record<string, string> = tierHeader === undefined ? {} : { 'x-amzn-bedrock-service-tier': String(tierHeader) };
+        if (latencyHeader !== undefined) served['x-amzn-bedrock-performanceconfig-latency'] = String(latencyHeader);
         // Cohere and Mistral report no counts in their bodies, and (per client code) no count headers.
         return json(stream, out, reportsNothing(modelId) ? { 'x-amzn-bedrock-invocation-latency': String(usage.latencyMs), ...served } : {
           'x-amzn-bedrock-input-token-count': String(usage.input),
@@ -121,6 +125,8 @@ interface Usage {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /** The cache point asked for a 1-hour TTL: the writes are reported with ttl `1h`. */
+  cacheTtl: '5m' | '1h';
   latencyMs: number;
 }
 
@@ -129,9 +135,11 @@ function usageOf(operation: BedrockOperation, modelId: string, body: any, answer
   const isConverse = operation.startsWith('converse');
   let cached = 0;
   let uncachedChars = 0;
+  let cacheTtl: '5m' | '1h' = '5m';
   if (isConverse) {
     const system: any[] = body.system ?? [];
     const cacheAt = system.findIndex((b) => b.cachePoint);
+    if (cacheAt >= 0 && system[cacheAt].cachePoint.ttl === '1h') cacheTtl = '1h';
     for (const [i, b] of system.entries()) {
       const n = typeof b.text === 'string' ? b.text.length : 0;
       if (cacheAt >= 0 && i < cacheAt) cached += n;
@@ -150,19 +158,21 @@ function usageOf(operation: BedrockOperation, modelId: string, body: any, answer
     // other one of the same size reads, so both fields appear deterministically.
     cacheRead: cachedTokens > 0 && cachedTokens % 2 === 0 ? cachedTokens : 0,
     cacheWrite: cachedTokens > 0 && cachedTokens % 2 === 1 ? cachedTokens : 0,
+    cacheTtl,
     latencyMs: 120 + (uncachedChars % 200),
   };
 }
 
 const reportsNothing = (modelId: string): boolean => /cohere\.command|mistral\./.test(modelId);
 
-function converseBody(u: Usage, text: string, tier: string) {
+function converseBody(u: Usage, text: string, tier: string, latency: string) {
   return {
     output: { message: { role: 'assistant', content: [{ text }] } },
     stopReason: 'end_turn',
     usage: tokenUsage(u),
     metrics: { latencyMs: u.latencyMs },
     serviceTier: { type: tier },
+    performanceConfig: { latency },
   };
 }
 
@@ -171,18 +181,18 @@ function tokenUsage(u: Usage) {
   return {
     inputTokens: u.input, outputTokens: u.output, totalTokens: u.input + u.output + u.cacheRead + u.cacheWrite,
     ...(u.cacheRead ? { cacheReadInputTokens: u.cacheRead } : {}),
-    ...(u.cacheWrite ? { cacheWriteInputTokens: u.cacheWrite, cacheDetails: [{ ttl: '5m', inputTokens: u.cacheWrite }] } : {}),
+    ...(u.cacheWrite ? { cacheWriteInputTokens: u.cacheWrite, cacheDetails: [{ ttl: u.cacheTtl, inputTokens: u.cacheWrite }] } : {}),
   };
 }
 
-function converseEvents(u: Usage, answer: string[], tier: string): { type: string; body: unknown }[] {
+function converseEvents(u: Usage, answer: string[], tier: string, latency: string): { type: string; body: unknown }[] {
   return [
     { type: 'messageStart', body: { role: 'assistant' } },
     { type: 'contentBlockStart', body: { contentBlockIndex: 0, start: {} } },
     ...answer.map((text) => ({ type: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text } } })),
     { type: 'contentBlockStop', body: { contentBlockIndex: 0 } },
     { type: 'messageStop', body: { stopReason: 'end_turn' } },
-    { type: 'metadata', body: { usage: tokenUsage(u), metrics: { latencyMs: u.latencyMs }, serviceTier: { type: tier } } },
+    { type: 'metadata', body: { usage: tokenUsage(u), metrics: { latencyMs: u.latencyMs }, serviceTier: { type: tier }, performanceConfig: { latency } } },
   ];
 }
 

@@ -5,7 +5,7 @@ import { parsePrices, type ParsedPrices } from './price-file.ts';
 const CATALOG_URL = new URL('./catalog.json', import.meta.url);
 
 /** Version of the bundled catalog: the day its prices were last checked as a whole. */
-export const CATALOG_VERSION = '2026-11-22';
+export const CATALOG_VERSION = '2026-12-04';
 
 let catalog: ParsedPrices | undefined;
 

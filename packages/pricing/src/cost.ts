@@ -13,7 +13,7 @@ import {
   PROVIDER_OPENAI,
   type PriceTier,
 } from '@tokenledger/semconv';
-import type { CostBreakdown, ModelPrice, Usage } from './types.ts';
+import type { CostBreakdown, ModelPrice, ProvisionedPrice, Usage } from './types.ts';
 
 /** Providers whose batch APIs are documented at 50% of on-demand (Bedrock, OpenAI, Anthropic). */
 const HALF_PRICE_BATCH_PROVIDERS = new Set([PROVIDER_AWS_BEDROCK, PROVIDER_OPENAI, PROVIDER_ANTHROPIC]);
@@ -49,27 +49,49 @@ function tierPrices(p: ModelPrice, tier: PriceTier, provider: string | undefined
 
 /**
  * Prices one call. Input tokens include cache tokens, so each part is priced once:
- * uncached = input − cacheRead − cacheCreation. Missing cache prices fall back to the input
- * price; cache prices follow the tier's discount of the input price (batch/flex/priority).
+ * uncached = input − cacheRead − cacheCreation; 1-hour cache writes (part of cacheCreation) at their own
+ * price. Above the entry's long-context threshold (input tokens, cache included) every part is priced at
+ * the long-context prices. Missing cache prices fall back to the input price (1-hour writes to the cache-write
+ * price); a tier (batch/flex/priority) scales cache and long-context prices by its ratio to on-demand.
  */
 export function priceUsage(p: ModelPrice, usage: Usage, tier: PriceTier, source: string, provider?: string): CostBreakdown {
   const prices = tierPrices(p, tier, provider);
   if (!prices) return unpriced(tier);
-  const [inputPrice, outputPrice] = prices;
-  const onDemandInput = p.inputCostPerToken ?? 0;
-  const scale = onDemandInput > 0 ? inputPrice / onDemandInput : 1;
-  const readPrice = (p.cacheReadInputTokenCost ?? onDemandInput) * scale;
-  const writePrice = (p.cacheCreationInputTokenCost ?? onDemandInput) * scale;
+  const baseInput = p.inputCostPerToken ?? 0;
+  const baseOutput = p.outputCostPerToken ?? 0;
+  const inScale = baseInput > 0 ? prices[0] / baseInput : 1;
+  const outScale = baseOutput > 0 ? prices[1] / baseOutput : 1;
+
+  const totalInput = count(usage.inputTokens);
+  const lc = p.longContext && totalInput > p.longContext.thresholdTokens ? p.longContext : undefined;
+  let inputPrice = prices[0];
+  let outputPrice = prices[1];
+  let readBase = p.cacheReadInputTokenCost ?? baseInput;
+  let writeBase = p.cacheCreationInputTokenCost ?? baseInput;
+  let write1hBase = p.cacheCreationInputTokenCost1h ?? writeBase;
+  if (lc) {
+    const lcInput = lc.inputCostPerToken ?? baseInput;
+    const ratio = baseInput > 0 ? lcInput / baseInput : 1;
+    inputPrice = lcInput * inScale;
+    outputPrice = (lc.outputCostPerToken ?? baseOutput) * outScale;
+    readBase = lc.cacheReadInputTokenCost ?? readBase * ratio;
+    writeBase = lc.cacheCreationInputTokenCost ?? writeBase * ratio;
+    write1hBase = lc.cacheCreationInputTokenCost1h ?? write1hBase * ratio;
+  }
+  const readPrice = readBase * inScale;
+  const writePrice = writeBase * inScale;
+  const write1hPrice = write1hBase * inScale;
 
   const cacheRead = count(usage.cacheReadInputTokens);
   const cacheWrite = count(usage.cacheCreationInputTokens);
+  const cacheWrite1h = Math.min(count(usage.cacheCreation1hInputTokens), cacheWrite);
   // Never negative, even if a caller passed an input count that excludes cache tokens.
-  const uncached = Math.max(0, count(usage.inputTokens) - cacheRead - cacheWrite);
+  const uncached = Math.max(0, totalInput - cacheRead - cacheWrite);
 
   const inputUsd = uncached * inputPrice;
   const outputUsd = count(usage.outputTokens) * outputPrice;
   const cacheReadUsd = cacheRead * readPrice;
-  const cacheWriteUsd = cacheWrite * writePrice;
+  const cacheWriteUsd = (cacheWrite - cacheWrite1h) * writePrice + cacheWrite1h * write1hPrice;
   const queryUsd = count(usage.queries) * (p.costPerQuery ?? 0);
   return {
     priced: true,
@@ -78,11 +100,21 @@ export function priceUsage(p: ModelPrice, usage: Usage, tier: PriceTier, source:
     outputUsd,
     cacheReadUsd,
     cacheWriteUsd,
-    cacheSavingsUsd: cacheRead * (inputPrice - readPrice) - cacheWrite * (writePrice - inputPrice),
+    cacheSavingsUsd: cacheRead * (inputPrice - readPrice) - (cacheWriteUsd - cacheWrite * inputPrice),
     queryUsd,
     source,
     tier,
     modelPriceId: p.id,
+  };
+}
+
+/** A call's share of capacity bought by the hour: units × hourly × duration / 3600 / concurrency, tier `provisioned`. */
+export function priceProvisioned(p: ProvisionedPrice, durationS: number, source: string): CostBreakdown {
+  const totalUsd = (p.modelUnits * p.hourlyUsdPerModelUnit * Math.max(0, durationS)) / 3600 / p.concurrency;
+  // The capacity serves the whole call; it is reported as the call's input part (no per-token split exists).
+  return {
+    priced: true, totalUsd, inputUsd: totalUsd, outputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, cacheSavingsUsd: 0,
+    queryUsd: 0, source, tier: 'provisioned', modelPriceId: p.id,
   };
 }
 

@@ -1,87 +1,149 @@
-// PriceBook: catalog + overrides, model matching (memoised) and cost of a call.
+// PriceBook: overrides, then the curated catalog, then the maintained source (@pydantic/genai-prices);
+// model matching (memoised), profile/region/latency-aware entry choice, and the cost of a call.
 import { readFileSync, statSync } from 'node:fs';
-import { COST_SOURCE_OVERRIDE, costSourceCatalog } from '@tokenledger/semconv';
+import { diag } from '@opentelemetry/api';
+import { COST_SOURCE_OVERRIDE, PROVIDER_AWS_BEDROCK, costSourceCatalog } from '@tokenledger/semconv';
 import { CATALOG_VERSION, catalogPrices } from './catalog.ts';
-import { priceUsage, unpriced } from './cost.ts';
+import { priceProvisioned, priceUsage, unpriced } from './cost.ts';
 import { PriceFileError } from './errors.ts';
-import { baseModelId, isVersionSuffix, normaliseModelId } from './model-id.ts';
+import { inferProvider, maintainedLookup, maintainedProviderId } from './maintained.ts';
+import { baseModelId, parseModelId, profileClass, type ParsedModelId } from './model-id.ts';
 import { parsePrices, type ParsedPrices } from './price-file.ts';
-import type { CostBreakdown, CostOptions, InstancePrice, ModelPrice, Usage } from './types.ts';
+import type { CostBreakdown, CostOptions, InstancePrice, ModelPrice, ProvisionedPrice, Usage } from './types.ts';
 
 export const ENV_PRICES_FILE = 'TOKENLEDGER_PRICES_FILE';
-/** Distinct (provider, id) pairs remembered; model ids come from traffic, so the memo is bounded. */
+/** Distinct (context, id) pairs remembered; model ids come from traffic, so the memo is bounded. */
 const MEMO_LIMIT = 10_000;
 const CATALOG_SOURCE = costSourceCatalog(CATALOG_VERSION);
 
-interface Indexed {
+/** One layer's entries by normalised id and alias (each also without its `:…` suffix), and those with a `match` regex. */
+interface Layer {
+  byName: Map<string, ModelPrice[]>;
+  withMatch: ModelPrice[];
+}
+
+/** Which entry prices a call, and the cost source (ATTR_COST_SOURCE value) it carries. */
+export interface Resolved {
   price: ModelPrice;
-  id: string;
-  base: string;
+  source: string;
+}
+
+/** Where a call's price comes from, step by step (`tokenledger prices lookup`). */
+export interface Explanation {
+  parsed: ParsedModelId;
+  provider?: string;
+  profileClass: string;
+  region?: string;
+  latency?: string;
+  /** `override`, `catalog`, `maintained`, or undefined (unpriced). */
+  layer?: 'override' | 'catalog' | 'maintained';
+  resolved?: Resolved;
+  /** Entries of the matched layer that name this model but do not fit the call (other profiles, regions, latency). */
+  others: ModelPrice[];
+  /** Why the maintained source's match was refused, when it was. */
+  refused?: string;
+  provisioned?: ProvisionedPrice;
+}
+
+/** The call context that selects among entries of one model. */
+interface Context {
+  provider?: string;
+  region?: string;
+  latency?: string;
 }
 
 export class PriceBook {
   private readonly modelList: readonly ModelPrice[];
   private readonly instanceList: readonly InstancePrice[];
-  /** Overrides first, then catalog: each layer is searched exact → match regex → version prefix. */
-  private readonly layers: readonly (readonly Indexed[])[];
+  /** Overrides first, then catalog: each layer is searched by id/alias, then `match` regex. */
+  private readonly layers: readonly Layer[];
   private readonly instanceByType = new Map<string, InstancePrice>();
-  /** provider ('' for none) → model id → entry (null: no price). Two levels avoid building a key per call. */
-  private readonly memo = new Map<string, Map<string, ModelPrice | null>>();
+  private readonly provisioned: readonly ProvisionedPrice[];
+  /** provider → region → latency → model id → resolution (null: no price). */
+  private readonly memo = new Map<string, Map<string, Map<string, Map<string, Resolved | null>>>>();
   private memoSize = 0;
+  private readonly useMaintained: boolean;
 
-  private constructor(catalog: ParsedPrices, overrides: ParsedPrices) {
-    const replaced = (c: ModelPrice) =>
-      overrides.models.some((o) => normaliseModelId(o.id) === normaliseModelId(c.id) && (o.provider === undefined || o.provider === c.provider));
-    const catalogModels = catalog.models.filter((c) => !replaced(c));
+  private constructor(catalog: ParsedPrices, overrides: ParsedPrices, opts: { maintained?: boolean } = {}) {
+    const key = (m: ModelPrice) => `${m.provider ?? ''}|${parseModelId(m.id).id}|${m.profiles?.join(',') ?? ''}|${m.regions?.join(',') ?? ''}|${m.latency ?? ''}`;
+    const overridden = new Set(overrides.models.map(key));
+    const catalogModels = catalog.models.filter((c) => !overridden.has(key(c)));
     this.modelList = [...overrides.models, ...catalogModels];
-    this.layers = [overrides.models, catalogModels].map((list) =>
-      list.map((price) => {
-        const id = normaliseModelId(price.id);
-        return { price, id, base: baseModelId(id) };
-      }),
-    );
+    this.layers = [overrides.models, catalogModels].map(layerOf);
     for (const i of [...catalog.instances, ...overrides.instances]) this.instanceByType.set(i.type, i);
     this.instanceList = [...this.instanceByType.values()];
+    this.provisioned = [...overrides.provisioned, ...catalog.provisioned];
+    this.useMaintained = opts.maintained ?? true;
   }
 
-  /** The bundled catalog alone. */
-  static fromCatalog(): PriceBook {
-    return new PriceBook(catalogPrices(), { models: [], instances: [] });
+  /** The bundled catalog alone (and the maintained source behind it, unless `maintained: false`). */
+  static fromCatalog(opts: { maintained?: boolean } = {}): PriceBook {
+    return new PriceBook(catalogPrices(), { models: [], instances: [], provisioned: [] }, opts);
   }
 
   /** Catalog plus the overrides of `pricesFile` (default: $TOKENLEDGER_PRICES_FILE); throws PriceFileError when it is unusable. */
-  static load(opts: { pricesFile?: string } = {}): PriceBook {
+  static load(opts: { pricesFile?: string; maintained?: boolean } = {}): PriceBook {
     const fromEnv = opts.pricesFile === undefined;
     const file = opts.pricesFile ?? process.env[ENV_PRICES_FILE];
-    if (file === undefined || file === '') return PriceBook.fromCatalog();
-    return new PriceBook(catalogPrices(), readPriceFile(file, fromEnv ? `${ENV_PRICES_FILE}=${file}` : file));
+    if (file === undefined || file === '') return PriceBook.fromCatalog(opts);
+    return new PriceBook(catalogPrices(), readPriceFile(file, fromEnv ? `${ENV_PRICES_FILE}=${file}` : file), opts);
   }
 
   /** The entry pricing `modelId` for `provider` (any provider when absent), or undefined. */
-  lookup(modelId: string, provider?: string): ModelPrice | undefined {
-    let byId = this.memo.get(provider ?? '');
+  lookup(modelId: string, provider?: string, ctx: { region?: string; latency?: string } = {}): ModelPrice | undefined {
+    return this.resolve(modelId, { provider, region: ctx.region, latency: ctx.latency })?.price;
+  }
+
+  /** The entry and its cost source for a call, memoised per provider, region, latency and id. */
+  resolve(modelId: string, ctx: Context = {}): Resolved | undefined {
+    // provider → region → latency → id: nested maps, so no key is built per call.
+    let byRegion = this.memo.get(ctx.provider ?? '');
+    const byLatency = byRegion?.get(ctx.region ?? '');
+    let byId = byLatency?.get(ctx.latency ?? '');
     let hit = byId?.get(modelId);
     if (hit === undefined) {
-      hit = this.find(modelId, provider) ?? null;
+      hit = this.explainFor(modelId, ctx).resolved ?? null;
       if (this.memoSize >= MEMO_LIMIT) {
         this.memo.clear();
         this.memoSize = 0;
+        byRegion = undefined;
         byId = undefined;
       }
-      if (!byId) this.memo.set(provider ?? '', (byId = new Map()));
+      if (!byId) {
+        if (!byRegion) this.memo.set(ctx.provider ?? '', (byRegion = new Map()));
+        let latencies = byRegion.get(ctx.region ?? '');
+        if (!latencies) byRegion.set(ctx.region ?? '', (latencies = new Map()));
+        latencies.set(ctx.latency ?? '', (byId = new Map()));
+      }
       byId.set(modelId, hit);
       this.memoSize++;
     }
     return hit ?? undefined;
   }
 
-  /** The cost of one call; `priced: false` (source `unpriced`) when no entry matches or the tier is not per-token. */
+  /**
+   * The cost of one call; `priced: false` (source `unpriced`) when no entry matches or the tier is not
+   * per-token. A model id served by configured Provisioned Throughput is charged its share of the model units
+   * for `opts.durationS` instead (tier `provisioned`). Never throws: a failure is reported to diag and the call
+   * comes back unpriced.
+   */
   cost(modelId: string, usage: Usage, opts: CostOptions = {}): CostBreakdown {
     const tier = opts.tier ?? 'on_demand';
-    const price = this.lookup(modelId, opts.provider);
-    if (!price) return unpriced(tier);
-    const source = price.origin === 'override' ? COST_SOURCE_OVERRIDE : CATALOG_SOURCE;
-    return priceUsage(price, usage, tier, source, opts.provider);
+    try {
+      if (this.provisioned.length > 0) {
+        const pt = this.provisionedFor(modelId, opts.provider);
+        if (pt) {
+          if (opts.durationS === undefined) return unpriced('provisioned');
+          return priceProvisioned(pt, opts.durationS, pt.origin === 'override' ? COST_SOURCE_OVERRIDE : CATALOG_SOURCE);
+        }
+      }
+      const resolved = this.resolve(modelId, opts);
+      if (!resolved) return unpriced(tier);
+      return priceUsage(resolved.price, usage, tier, resolved.source, opts.provider);
+    } catch (err) {
+      diag.error(`tokenledger: pricing ${modelId} failed`, err);
+      return unpriced(tier);
+    }
   }
 
   instance(type: string): InstancePrice | undefined {
@@ -96,25 +158,94 @@ export class PriceBook {
     return this.instanceList;
   }
 
-  private find(modelId: string, provider: string | undefined): ModelPrice | undefined {
-    const raw = modelId.trim();
-    const id = normaliseModelId(raw);
-    const base = baseModelId(id);
-    const fits = (e: Indexed) => provider === undefined || e.price.provider === undefined || e.price.provider === provider;
-    for (const layer of this.layers) {
-      const candidates = layer.filter(fits);
-      const exact = candidates.find((e) => e.id === id) ?? candidates.find((e) => e.base === base);
-      if (exact) return exact.price;
-      const byRegex = candidates.find((e) => e.price.match && (e.price.match.test(id) || e.price.match.test(raw)));
-      if (byRegex) return byRegex.price;
-      let best: Indexed | undefined;
-      for (const e of candidates) {
-        if (id.startsWith(e.base) && isVersionSuffix(id.slice(e.base.length)) && e.base.length > (best?.base.length ?? -1)) best = e;
-      }
-      if (best) return best.price;
-    }
-    return undefined;
+  provisionedThroughput(): readonly ProvisionedPrice[] {
+    return this.provisioned;
   }
+
+  /** Every step of finding the price of a call (`tokenledger prices lookup`); not memoised. */
+  explain(modelId: string, ctx: Context = {}): Explanation {
+    return this.explainFor(modelId, ctx);
+  }
+
+  private provisionedFor(modelId: string, provider: string | undefined): ProvisionedPrice | undefined {
+    const raw = modelId.trim();
+    return this.provisioned.find((p) => (p.provider === undefined || provider === undefined || p.provider === provider) && p.match.test(raw));
+  }
+
+  private explainFor(modelId: string, ctx: Context): Explanation {
+    const raw = modelId.trim().toLowerCase();
+    const parsed = parseModelId(raw);
+    const provider = parsed.provider ?? ctx.provider;
+    const bedrockish = provider === undefined || provider === PROVIDER_AWS_BEDROCK;
+    const region = bedrockish ? ctx.region ?? parsed.region : undefined;
+    const cls = profileClass(parsed.profile, region);
+    const latency = ctx.latency === 'optimized' ? 'optimized' : undefined;
+    const out: Explanation = { parsed, provider, profileClass: cls, region, latency, others: [] };
+    const provisioned = this.provisionedFor(modelId, provider);
+    if (provisioned) out.provisioned = provisioned;
+    const fits = (p: ModelPrice) => provider === undefined || p.provider === undefined || p.provider === provider;
+    const base = baseModelId(parsed.id);
+    for (const [i, layer] of this.layers.entries()) {
+      let named = [...new Set([...(layer.byName.get(parsed.id) ?? []), ...(layer.byName.get(base) ?? [])])].filter(fits);
+      if (named.length === 0) named = layer.withMatch.filter((p) => fits(p) && (p.match!.test(parsed.id) || p.match!.test(raw)));
+      if (named.length === 0) continue;
+      const chosen = choose(named, cls, region, latency);
+      if (!chosen) {
+        out.others.push(...named);
+        continue;
+      }
+      out.layer = i === 0 ? 'override' : 'catalog';
+      out.resolved = { price: chosen, source: chosen.origin === 'override' ? COST_SOURCE_OVERRIDE : CATALOG_SOURCE };
+      out.others = named.filter((p) => p !== chosen);
+      return out;
+    }
+    // The maintained source knows no latency-optimized prices: such a call stays unpriced rather than at standard.
+    if (!this.useMaintained || latency) return out;
+    const maintainedProvider = provider ?? inferProvider(parsed.id, parsed.profile);
+    if (maintainedProvider === undefined || maintainedProviderId(maintainedProvider) === undefined) return out;
+    const found = maintainedLookup(parsed.profile ? `${parsed.profile}.${parsed.id}` : parsed.id, maintainedProvider);
+    if (found && 'refused' in found) out.refused = found.refused;
+    else if (found) {
+      out.layer = 'maintained';
+      out.resolved = { price: found.price, source: found.source };
+    }
+    return out;
+  }
+}
+
+function layerOf(prices: readonly ModelPrice[]): Layer {
+  const byName = new Map<string, ModelPrice[]>();
+  for (const price of prices) {
+    const names = new Set<string>();
+    for (const name of [price.id, ...(price.aliases ?? [])]) {
+      const id = parseModelId(name).id;
+      names.add(id);
+      names.add(baseModelId(id));
+    }
+    for (const n of names) byName.set(n, [...(byName.get(n) ?? []), price]);
+  }
+  return { byName, withMatch: prices.filter((p) => p.match !== undefined) };
+}
+
+/**
+ * Among entries of one model, the one for this call: its latency must agree (a latency-optimized call needs a
+ * latency-optimized entry), its profiles and regions (when it names any) must include the call's; the entry
+ * naming the most of them wins, the earliest on a tie.
+ */
+function choose(entries: ModelPrice[], cls: string, region: string | undefined, latency: string | undefined): ModelPrice | undefined {
+  let best: ModelPrice | undefined;
+  let bestScore = -1;
+  for (const e of entries) {
+    if ((e.latency ?? undefined) !== latency) continue;
+    if (e.profiles && !e.profiles.includes(cls)) continue;
+    if (e.regions && !(region !== undefined && e.regions.some((r) => (r.endsWith('*') ? region.startsWith(r.slice(0, -1)) : region === r)))) continue;
+    const score = (e.profiles ? 1 : 0) + (e.regions ? 2 : 0);
+    if (score > bestScore) {
+      best = e;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 function readPriceFile(file: string, label: string): ParsedPrices {

@@ -8,10 +8,23 @@ export interface ModelPrice {
   provider?: string;
   /** Optional case-insensitive regex matched against the (normalised) model id. */
   match?: RegExp;
+  /** Other ids of the same model at the same price (dated snapshots, documented aliases). */
+  aliases?: string[];
+  /**
+   * Inference-profile classes this entry prices (Bedrock): `global`, `us`, `eu`, `apac`, `au`, `jp`, `ca`,
+   * `in`, `us-gov`, or `in_region` (no profile prefix). Absent: every class no other entry of the model claims.
+   */
+  profiles?: string[];
+  /** AWS regions this entry prices (`eu-central-1`, or a prefix ending in `*`, e.g. `eu-*`); absent: any. */
+  regions?: string[];
+  /** `optimized`: the price of latency-optimized inference (Bedrock `performanceConfig.latency`). */
+  latency?: 'optimized';
   inputCostPerToken?: number;
   outputCostPerToken?: number;
   cacheReadInputTokenCost?: number;
   cacheCreationInputTokenCost?: number;
+  /** 1-hour prompt-cache writes (Anthropic `ephemeral_1h`, Bedrock `cacheDetails` ttl `1h`); else the cache-write price. */
+  cacheCreationInputTokenCost1h?: number;
   inputCostPerTokenBatches?: number;
   outputCostPerTokenBatches?: number;
   inputCostPerTokenFlex?: number;
@@ -20,10 +33,38 @@ export interface ModelPrice {
   outputCostPerTokenPriority?: number;
   /** Rerank and similar per-request prices (USD per query/search unit). */
   costPerQuery?: number;
+  /** Prices of a call whose input (cache tokens included) exceeds `thresholdTokens`: the whole call, every part. */
+  longContext?: LongContextPrice;
   /** Where the figure comes from (URL or document) and the day it was checked (YYYY-MM-DD). */
   source: string;
   checked: string;
-  /** `catalog` for bundled entries, `override` for entries from TOKENLEDGER_PRICES_FILE. */
+  /** `catalog` for bundled entries, `override` for TOKENLEDGER_PRICES_FILE, `maintained` for @pydantic/genai-prices. */
+  origin: 'catalog' | 'override' | 'maintained';
+}
+
+/** Long-context prices (Claude Sonnet 4/4.5 above 200k input tokens, GPT-5.4 above 272k, …). */
+export interface LongContextPrice {
+  /** The tier applies when input tokens (cache tokens included) are greater than this. */
+  thresholdTokens: number;
+  inputCostPerToken?: number;
+  outputCostPerToken?: number;
+  cacheReadInputTokenCost?: number;
+  cacheCreationInputTokenCost?: number;
+  cacheCreationInputTokenCost1h?: number;
+}
+
+/** A Bedrock Provisioned Throughput (or other capacity bought by the hour) that serves some model ids. */
+export interface ProvisionedPrice {
+  id: string;
+  /** Case-insensitive regex matched against the model id (e.g. the provisioned-model ARN). */
+  match: RegExp;
+  provider?: string;
+  modelUnits: number;
+  hourlyUsdPerModelUnit: number;
+  /** Calls served at once; a call is charged its duration / concurrency of the hourly price. Default 1. */
+  concurrency: number;
+  source: string;
+  checked: string;
   origin: 'catalog' | 'override';
 }
 
@@ -43,6 +84,8 @@ export interface Usage {
   outputTokens: number;
   cacheReadInputTokens?: number;
   cacheCreationInputTokens?: number;
+  /** Part of cacheCreationInputTokens written with a 1-hour TTL. */
+  cacheCreation1hInputTokens?: number;
   /** Part of outputTokens; priced as output. */
   reasoningOutputTokens?: number;
   /** Rerank queries (search units), priced by `costPerQuery`. */
@@ -62,7 +105,7 @@ export interface CostBreakdown {
   cacheSavingsUsd: number;
   /** Per-query part (rerank), included in `totalUsd`; no attribute of its own. */
   queryUsd?: number;
-  /** `catalog:<version>`, `override` or `unpriced`. */
+  /** `catalog:<version>`, `override`, `genai-prices:<version>` or `unpriced`. */
   source: string;
   tier: PriceTier;
   /** The entry used, when priced. */
@@ -78,4 +121,10 @@ export interface CostOptions {
    * `self_hosted` are not per-token and come back unpriced.
    */
   tier?: PriceTier;
+  /** AWS region the call was made in (aws-sdk request region): selects regional prices. */
+  region?: string;
+  /** Bedrock `performanceConfig.latency` the call ran with (the response's, else the request's). */
+  latency?: string;
+  /** Seconds the call took: its share of Provisioned Throughput it ran on. */
+  durationS?: number;
 }

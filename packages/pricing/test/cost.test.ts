@@ -138,3 +138,91 @@ describe('costAttributes', () => {
     expect(costAttributes(book.cost('nope', { inputTokens: 1, outputTokens: 1 }))).toEqual({ [ATTR_COST_SOURCE]: 'unpriced' });
   });
 });
+
+describe('issue 14: fixed and new entries, hand-computed', () => {
+  it('gpt-4o-2024-05-13 is priced at its own $5/$15, not at gpt-4o’s $2.50/$10', () => {
+    const c = book.cost('gpt-4o-2024-05-13', { inputTokens: 1_000, outputTokens: 500 }, { provider: 'openai' });
+    expect(c.modelPriceId).toBe('gpt-4o-2024-05-13');
+    close(c.totalUsd, 0.005 + 0.0075); // 1,000 × $5/M + 500 × $15/M (was 0.0025 + 0.005)
+    close(book.cost('gpt-4o-2024-08-06', { inputTokens: 1_000, outputTokens: 500 }, { provider: 'openai' }).totalUsd, 0.0025 + 0.005);
+  });
+
+  it('Claude Sonnet 4.5 on Bedrock: a geographic profile costs 10% more than global, every part', () => {
+    const usage = { inputTokens: 10_000, outputTokens: 1_000, cacheReadInputTokens: 2_000, cacheCreationInputTokens: 1_000 };
+    const us = book.cost('us.anthropic.claude-sonnet-4-5-20250929-v1:0', usage, { provider: 'aws.bedrock' });
+    // 7,000 × 3.30 + 2,000 × 0.33 + 1,000 × 4.125 + 1,000 × 16.50 (per M)
+    close(us.inputUsd, 0.0231);
+    close(us.cacheReadUsd, 0.00066);
+    close(us.cacheWriteUsd, 0.004125);
+    close(us.outputUsd, 0.0165);
+    close(us.totalUsd, 0.044385);
+    const global = book.cost('global.anthropic.claude-sonnet-4-5-20250929-v1:0', usage, { provider: 'aws.bedrock' });
+    close(global.totalUsd, 0.021 + 0.0006 + 0.00375 + 0.015); // 0.04035
+    // In-Region (no prefix) is the regional price too.
+    close(book.cost('anthropic.claude-sonnet-4-5-20250929-v1:0', usage, { provider: 'aws.bedrock', region: 'eu-west-1' }).totalUsd, 0.044385);
+  });
+
+  it('Claude Haiku 4.5 in GovCloud: 20% over global, by profile or by region', () => {
+    const usage = { inputTokens: 1_000, outputTokens: 1_000 };
+    close(book.cost('us-gov.anthropic.claude-haiku-4-5-20251001-v1:0', usage, { provider: 'aws.bedrock' }).totalUsd, 0.0012 + 0.006);
+    close(book.cost('anthropic.claude-haiku-4-5-20251001-v1:0', usage, { provider: 'aws.bedrock', region: 'us-gov-west-1' }).totalUsd, 0.0072);
+    close(book.cost('global.anthropic.claude-haiku-4-5-20251001-v1:0', usage, { provider: 'aws.bedrock' }).totalUsd, 0.006);
+  });
+
+  it('Nova on eu. and apac. profiles costs more than in us-east-1', () => {
+    const usage = { inputTokens: 10_000, outputTokens: 1_000 };
+    close(book.cost('eu.amazon.nova-lite-v1:0', usage, { provider: 'aws.bedrock' }).totalUsd, 10_000 * 0.078e-6 + 1_000 * 0.312e-6);
+    close(book.cost('apac.amazon.nova-lite-v1:0', usage, { provider: 'aws.bedrock' }).totalUsd, 10_000 * 0.063e-6 + 1_000 * 0.252e-6);
+    close(book.cost('us.amazon.nova-lite-v1:0', usage, { provider: 'aws.bedrock' }).totalUsd, 0.0006 + 0.00024);
+  });
+
+  it('Llama 3.x on Bedrock at AWS’s own price, batch at its listed half', () => {
+    const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000 };
+    close(book.cost('meta.llama3-1-70b-instruct-v1:0', usage, { provider: 'aws.bedrock' }).totalUsd, 1.44);
+    close(book.cost('meta.llama3-1-405b-instruct-v1:0', usage, { provider: 'aws.bedrock', tier: 'batch' }).totalUsd, 2.4);
+    close(book.cost('meta.llama3-2-90b-instruct-v1:0', usage, { provider: 'aws.bedrock' }).totalUsd, 1.44);
+  });
+
+  it('1-hour cache writes at 2× input, 5-minute writes at 1.25× (Anthropic direct)', () => {
+    // 10,000 input = 2,000 uncached + 3,000 written for 5 minutes + 5,000 written for 1 hour.
+    const c = book.cost('claude-sonnet-4-5-20250929',
+      { inputTokens: 10_000, outputTokens: 100, cacheCreationInputTokens: 8_000, cacheCreation1hInputTokens: 5_000 }, { provider: 'anthropic' });
+    close(c.inputUsd, 0.006);
+    close(c.cacheWriteUsd, 3_000 * 3.75e-6 + 5_000 * 6e-6); // 0.01125 + 0.03
+    close(c.outputUsd, 0.0015);
+    close(c.totalUsd, 0.04875);
+    // what the writes cost above the input price is a negative saving
+    close(c.cacheSavingsUsd, -(0.04125 - 8_000 * 3e-6));
+  });
+
+  it('long context: above 200k input tokens (cache included) the whole call is at the long-context prices', () => {
+    const over = book.cost('claude-sonnet-4-5', { inputTokens: 250_000, outputTokens: 2_000, cacheReadInputTokens: 50_000 }, { provider: 'anthropic' });
+    close(over.inputUsd, 200_000 * 6e-6);
+    close(over.cacheReadUsd, 50_000 * 0.6e-6);
+    close(over.outputUsd, 2_000 * 22.5e-6);
+    close(over.totalUsd, 1.2 + 0.03 + 0.045);
+    const at = book.cost('claude-sonnet-4-5', { inputTokens: 200_000, outputTokens: 2_000 }, { provider: 'anthropic' });
+    close(at.totalUsd, 200_000 * 3e-6 + 2_000 * 15e-6); // exactly 200k is not above it
+    // Bedrock Sonnet 4: same rates; a geographic profile of Sonnet 4.5 adds its 10%.
+    close(book.cost('anthropic.claude-sonnet-4-20250514-v1:0', { inputTokens: 250_000, outputTokens: 2_000 }, { provider: 'aws.bedrock' }).totalUsd, 1.5 + 0.045);
+    close(book.cost('eu.anthropic.claude-sonnet-4-5-20250929-v1:0', { inputTokens: 250_000, outputTokens: 2_000 }, { provider: 'aws.bedrock' }).totalUsd, 250_000 * 6.6e-6 + 2_000 * 24.75e-6);
+    // batch halves the long-context prices too
+    close(book.cost('claude-sonnet-4-5', { inputTokens: 250_000, outputTokens: 0 }, { provider: 'anthropic', tier: 'batch' }).totalUsd, 0.75);
+  });
+
+  it('latency-optimized inference at its own price', () => {
+    const usage = { inputTokens: 1_000, outputTokens: 1_000 };
+    close(book.cost('us.amazon.nova-pro-v1:0', usage, { provider: 'aws.bedrock', latency: 'optimized' }).totalUsd, 0.001 + 0.004);
+    close(book.cost('us.amazon.nova-pro-v1:0', usage, { provider: 'aws.bedrock', latency: 'standard' }).totalUsd, 0.0008 + 0.0032);
+    close(book.cost('meta.llama3-1-405b-instruct-v1:0', usage, { provider: 'aws.bedrock', latency: 'optimized' }).totalUsd, 0.006);
+  });
+
+  it('a model the catalog lacks is priced by the maintained source, long-context tier included', () => {
+    const c = book.cost('gpt-5.4', { inputTokens: 100_000, outputTokens: 1_000 }, { provider: 'openai' });
+    expect(c.source).toBe('genai-prices:0.1.8');
+    close(c.totalUsd, 100_000 * 2.5e-6 + 1_000 * 15e-6);
+    // OpenAI's long-context rates start at 272K input tokens
+    close(book.cost('gpt-5.4', { inputTokens: 300_000, outputTokens: 1_000 }, { provider: 'openai' }).totalUsd, 300_000 * 5e-6 + 1_000 * 22.5e-6);
+    expect(costAttributes(c)[ATTR_COST_SOURCE]).toBe('genai-prices:0.1.8');
+  });
+});

@@ -60,6 +60,30 @@ describe('overrides', () => {
   });
 });
 
+describe('Provisioned Throughput, from the price file', () => {
+  const PT_ARN = 'arn:aws:bedrock:us-east-1:111122223333:provisioned-model/abc123';
+  const book = () => PriceBook.load({ pricesFile: file({ provisioned: [
+    { id: 'support-bot-pt', provider: 'aws.bedrock', match: 'provisioned-model/abc123$', model_units: 2, hourly_usd_per_model_unit: 39.6, concurrency: 4,
+      source: 'our 1-month commitment', checked: '2026-12-01' },
+  ] }) });
+
+  it('a call on it is charged its share of the model units for its duration (tier provisioned)', () => {
+    // 2 units × $39.60/h × 30 s / 3600 / 4 calls at once = $0.165
+    const c = book().cost(PT_ARN, { inputTokens: 5_000, outputTokens: 500 }, { provider: 'aws.bedrock', durationS: 30 });
+    expect(c).toMatchObject({ priced: true, tier: 'provisioned', source: 'override', modelPriceId: 'support-bot-pt' });
+    expect(c.totalUsd).toBeCloseTo(0.165, 12);
+    expect(c.inputUsd).toBeCloseTo(0.165, 12);
+  });
+
+  it('without a duration it is unpriced, never per token; other ids are priced as before', () => {
+    const b = book();
+    expect(b.cost(PT_ARN, { inputTokens: 5_000, outputTokens: 500 }, { provider: 'aws.bedrock' })).toMatchObject({ priced: false, tier: 'provisioned' });
+    expect(b.cost('amazon.nova-lite-v1:0', { inputTokens: 1_000, outputTokens: 0 }, { provider: 'aws.bedrock', durationS: 30 }).totalUsd).toBeCloseTo(0.00006, 12);
+    expect(b.provisionedThroughput()).toHaveLength(1);
+    expect(b.explain(PT_ARN, { provider: 'aws.bedrock' }).provisioned?.id).toBe('support-bot-pt');
+  });
+});
+
 describe('malformed price files name the file, the entry and the key', () => {
   const cases: [string, unknown, RegExp][] = [
     ['unknown key', { models: [{ id: 'm', input_cost: 1e-6 }] }, /models\[0\] \("m"\): unknown key "input_cost"/],
@@ -76,6 +100,19 @@ describe('malformed price files name the file, the entry and the key', () => {
     ['instance missing price', { instances: [{ type: 'g5.xlarge' }] }, /instances\[0\] \("g5.xlarge"\): missing key "hourly_usd"/],
     ['instance bad accelerators', { instances: [{ type: 'g5.xlarge', hourly_usd: 1, accelerators: 1.5 }] }, /instances\[0\] \("g5.xlarge"\): key "accelerators"/],
     ['invalid JSON', '{ "models": [', /is not valid JSON/],
+    ['unknown profile', { models: [{ id: 'm', profiles: ['mars'], input_cost_per_token: 1e-6 }] }, /models\[0\] \("m"\): key "profiles": unknown profile "mars"/],
+    ['aliases not a list', { models: [{ id: 'm', aliases: 'm-2025', input_cost_per_token: 1e-6 }] }, /models\[0\] \("m"\): key "aliases" must be a non-empty array/],
+    ['bad latency', { models: [{ id: 'm', latency: 'fast', input_cost_per_token: 1e-6 }] }, /models\[0\] \("m"\): key "latency" must be "optimized"/],
+    ['long context without its input price', { models: [{ id: 'm', input_cost_per_token: 1e-6, output_cost_per_token_above_200k_tokens: 2e-6 }] },
+      /models\[0\] \("m"\): long-context prices need "input_cost_per_token_above_200k_tokens"/],
+    ['negative 1-hour write', { models: [{ id: 'm', input_cost_per_token: 1e-6, cache_creation_input_token_cost_above_1hr: -1 }] },
+      /models\[0\] \("m"\): key "cache_creation_input_token_cost_above_1hr" must be a finite number >= 0/],
+    ['provisioned without units', { provisioned: [{ id: 'pt', match: 'provisioned-model/x', hourly_usd_per_model_unit: 40 }] },
+      /provisioned\[0\] \("pt"\): missing key "model_units"/],
+    ['provisioned zero price', { provisioned: [{ id: 'pt', match: 'x', model_units: 1, hourly_usd_per_model_unit: 0 }] },
+      /provisioned\[0\] \("pt"\): key "hourly_usd_per_model_unit" must be greater than 0/],
+    ['provisioned bad regex', { provisioned: [{ id: 'pt', match: '[', model_units: 1, hourly_usd_per_model_unit: 1 }] },
+      /provisioned\[0\] \("pt"\): key "match" is not a valid regular expression/],
   ];
   for (const [name, content, message] of cases) {
     it(name, () => {

@@ -23,6 +23,9 @@ export const COST_SOURCE_OVERRIDE = 'override';
 export const COST_SOURCE_PROVIDER = 'provider';
 export const COST_SOURCE_UNPRICED = 'unpriced';
 export const costSourceCatalog = (version: string): string => `catalog:${version}`;
+/** The maintained price source behind the catalog (npm `@pydantic/genai-prices`), with its installed version. */
+export const COST_SOURCE_MAINTAINED_NAME = 'genai-prices';
+export const costSourceMaintained = (version: string): string => `${COST_SOURCE_MAINTAINED_NAME}:${version}`;
 
 export const COST_COMPONENTS = [
   'input', 'output', 'cache_read', 'cache_write', 'retrieval', 'embedding', 'rerank', 'self_hosted',

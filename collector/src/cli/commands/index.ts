@@ -1,6 +1,7 @@
 // The `tokenledger` subcommands: register new ones here.
 import { runAcceleratorAgent } from '@tokenledger/accelerators';
 import { runBatchImport } from '@tokenledger/instrumentation-bedrock';
+import { prices } from './prices.ts';
 import { report } from './report.ts';
 import type { Command } from './types.ts';
 
@@ -8,6 +9,7 @@ export type { Command } from './types.ts';
 
 export const commands: Record<string, Command> = {
   report,
+  prices,
   batch: {
     summary: 'batch import <output.jsonl>: priced spans for a Bedrock batch job\'s output records (batch prices)',
     run: (args) => runBatchImport(args),

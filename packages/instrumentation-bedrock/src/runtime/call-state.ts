@@ -22,6 +22,10 @@ export interface CallState {
   usage?: Usage;
   estimated?: boolean;
   headers?: Record<string, string>;
+  /** AWS region the client called (regional prices). */
+  region?: string;
+  /** `performanceConfig.latency` the request asked for; the response's, when it says, wins. */
+  latency?: string;
 }
 
 const states = new WeakMap<Span, CallState>();

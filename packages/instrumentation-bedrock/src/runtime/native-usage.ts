@@ -51,7 +51,8 @@ export function anthropicUsage(u: any): Usage | undefined {
   if (!u || num(u.input_tokens) === undefined) return undefined;
   const read = num(u.cache_read_input_tokens) ?? 0;
   const write = num(u.cache_creation_input_tokens) ?? 0;
-  return { inputTokens: u.input_tokens + read + write, outputTokens: num(u.output_tokens) ?? 0, cacheReadInputTokens: read, cacheCreationInputTokens: write };
+  return withOneHour({ inputTokens: u.input_tokens + read + write, outputTokens: num(u.output_tokens) ?? 0, cacheReadInputTokens: read, cacheCreationInputTokens: write },
+    num(u.cache_creation?.ephemeral_1h_input_tokens));
 }
 
 /** Nova (and Converse TokenUsage) usage: `inputTokens` excludes the cache tokens. */
@@ -59,7 +60,17 @@ export function novaUsage(u: any): Usage | undefined {
   if (!u || num(u.inputTokens) === undefined) return undefined;
   const read = num(u.cacheReadInputTokens) ?? num(u.cacheReadInputTokenCount) ?? 0;
   const write = num(u.cacheWriteInputTokens) ?? num(u.cacheWriteInputTokenCount) ?? 0;
-  return { inputTokens: u.inputTokens + read + write, outputTokens: num(u.outputTokens) ?? 0, cacheReadInputTokens: read, cacheCreationInputTokens: write };
+  // cacheDetails lists the writes by TTL (`5m`, `1h`).
+  const oneHour = Array.isArray(u.cacheDetails)
+    ? u.cacheDetails.reduce((n: number, d: any) => n + (d?.ttl === '1h' ? num(d.inputTokens) ?? 0 : 0), 0)
+    : undefined;
+  return withOneHour({ inputTokens: u.inputTokens + read + write, outputTokens: num(u.outputTokens) ?? 0, cacheReadInputTokens: read, cacheCreationInputTokens: write }, oneHour);
+}
+
+/** The usage with its 1-hour cache writes (a part of cacheCreationInputTokens), when there are any. */
+function withOneHour(usage: Usage, oneHour: number | undefined): Usage {
+  if (oneHour !== undefined && oneHour > 0) usage.cacheCreation1hInputTokens = oneHour;
+  return usage;
 }
 
 /** Accumulates usage over InvokeModelWithResponseStream chunks; the last chunk's invocation metrics win. */
@@ -68,6 +79,7 @@ export class ChunkUsage {
   private output?: number;
   private cacheRead = 0;
   private cacheWrite = 0;
+  private cacheWrite1h = 0;
   text = '';
   finishReason?: string;
   latencyMs?: number;
@@ -89,6 +101,7 @@ export class ChunkUsage {
         this.input = num(u.input_tokens) ?? this.input;
         this.cacheRead = num(u.cache_read_input_tokens) ?? this.cacheRead;
         this.cacheWrite = num(u.cache_creation_input_tokens) ?? this.cacheWrite;
+        this.cacheWrite1h = num(u.cache_creation?.ephemeral_1h_input_tokens) ?? this.cacheWrite1h;
         this.output = num(u.output_tokens) ?? this.output;
       }
       // The running output count is in message_delta.
@@ -128,11 +141,11 @@ export class ChunkUsage {
 
   usage(): Usage | undefined {
     if (this.input === undefined && this.output === undefined) return undefined;
-    return {
+    return withOneHour({
       inputTokens: (this.input ?? 0) + this.cacheRead + this.cacheWrite,
       outputTokens: this.output ?? 0,
       cacheReadInputTokens: this.cacheRead,
       cacheCreationInputTokens: this.cacheWrite,
-    };
+    }, this.cacheWrite1h);
   }
 }

@@ -29,6 +29,9 @@ export function onBedrockRequest(span: Span, info: AwsSdkRequestHookInformation,
   const isConverse = operation.startsWith('Converse');
   const genAiOperation = /embed/i.test(modelId) ? OPERATION_EMBEDDINGS : OPERATION_CHAT;
   const state: CallState = { operation, modelId, genAiOperation, startMs: performance.now() };
+  if (typeof info.request.region === 'string') state.region = info.request.region;
+  const latency = isConverse ? input.performanceConfig?.latency : input.performanceConfigLatency;
+  if (typeof latency === 'string') state.latency = latency;
   let hashed: unknown = input;
   let system: unknown;
   let messages: unknown;

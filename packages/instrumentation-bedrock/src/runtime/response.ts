@@ -33,6 +33,8 @@ interface Known {
   finishReasons?: string[];
   latencyMs?: number;
   tier?: string;
+  /** `performanceConfig.latency` Bedrock says it served (`standard`, `optimized`). */
+  latency?: string;
   text?: string;
 }
 
@@ -45,7 +47,7 @@ export function onBedrockResponse(span: Span, state: CallState, output: any, cap
       if (captureContent && output.output?.message) span.setAttribute(ATTR_GEN_AI_OUTPUT_MESSAGES, JSON.stringify([output.output.message]));
       return finish(span, state, {
         usage: novaUsage(output.usage), finishReasons: output.stopReason ? [output.stopReason] : undefined,
-        latencyMs: output.metrics?.latencyMs, tier: output.serviceTier?.type, text,
+        latencyMs: output.metrics?.latencyMs, tier: output.serviceTier?.type, latency: output.performanceConfig?.latency, text,
       });
     }
     case 'InvokeModel': {
@@ -59,13 +61,14 @@ export function onBedrockResponse(span: Span, state: CallState, output: any, cap
       const reason = finishReason(state.modelId, body);
       return finish(span, state, {
         usage: bodyUsage(state.modelId, body) ?? fromHeaders, finishReasons: reason ? [reason] : undefined,
-        latencyMs: numeric(h['x-amzn-bedrock-invocation-latency']), tier: output.serviceTier, text: bodyText(body),
+        latencyMs: numeric(h['x-amzn-bedrock-invocation-latency']), tier: output.serviceTier, latency: output.performanceConfigLatency, text: bodyText(body),
       });
     }
     case 'ConverseStream':
       if (output.stream) output.stream = observeConverseStream(span, state, output.stream, output.serviceTier?.type);
       return;
     case 'InvokeModelWithResponseStream':
+      if (output.performanceConfigLatency) state.latency = output.performanceConfigLatency;
       if (output.body) output.body = observeInvokeStream(span, state, output.body, output.serviceTier);
       return;
   }
@@ -96,6 +99,7 @@ function readConverseEvent(state: CallState, known: Known, event: any): void {
     known.usage = novaUsage(event.metadata.usage);
     known.latencyMs = event.metadata.metrics?.latencyMs;
     known.tier = event.metadata.serviceTier?.type ?? known.tier;
+    known.latency = event.metadata.performanceConfig?.latency ?? known.latency;
   }
 }
 
@@ -135,15 +139,17 @@ function finish(span: Span, state: CallState, k: Known): void {
       : prompt ? approximateTokens(prompt.system + prompt.history + prompt.context + prompt.user + prompt.tools) : 0;
     usage = { inputTokens: input, outputTokens: k.text ? estimateTokens(k.text) : 0 };
   } else if (reportsNoUsage(state.modelId) && k.usage === undefined) estimated = true;
-  const tier = TIERS[k.tier ?? 'default'] ?? 'on_demand';
-  const result: CallResult = { usage, finishReasons: k.finishReasons, tier };
+  const result: CallResult = {
+    usage, finishReasons: k.finishReasons, tier: TIERS[k.tier ?? 'default'] ?? 'on_demand', region: state.region, latency: k.latency ?? state.latency,
+  };
   const durationS = (performance.now() - state.startMs) / 1000;
   state.usage = usage;
+  // The cost attributes name the tier only when priced (and then the tier that priced it, e.g. `provisioned` for
+  // Provisioned Throughput); an unpriced call still says which tier Bedrock served.
+  span.setAttribute(ATTR_PRICE_TIER, result.tier!);
   recordCallResult(span, genAiMetrics(), { provider: PROVIDER_AWS_BEDROCK, operation: state.genAiOperation, requestModel: state.modelId, estimated }, result, durationS, state.ttftS);
   if (state.prompt) span.setAttributes(promptTokenAttributes(state.prompt, usage.inputTokens));
   if (k.latencyMs !== undefined) span.setAttribute(ATTR_PROVIDER_LATENCY_MS, k.latencyMs);
-  // The cost attributes name the tier only when priced; a provisioned (reserved) call is still one.
-  span.setAttribute(ATTR_PRICE_TIER, tier);
 }
 
 /**
