@@ -12,7 +12,7 @@ import { ATTR_COST_CACHE_WRITE_USD, ATTR_COST_SOURCE, ATTR_COST_USD, ATTR_PRICE_
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as Bedrock from '@aws-sdk/client-bedrock-runtime';
 import { startBedrockEndpoint, type BedrockEndpoint } from '../../local-endpoints/src/bedrock.ts';
-import { setUpTracing } from '../../retrieval/test/otel.ts';
+import { setUpTracing } from '../../../test/support/otel.ts';
 import { createBedrockInstrumentations } from '../src/index.ts';
 
 const telemetry = setUpTracing();
