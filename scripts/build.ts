@@ -11,7 +11,7 @@
 // copied to dist/, where the bundles read them next to themselves.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { rolldown, type InputOptions, type OutputOptions } from 'rolldown';
 import { publishable, REPO, type Workspace } from './workspaces.ts';
 
@@ -166,7 +166,6 @@ function copyAssets(src: string, dist: string): void {
     }
   };
   walk(src);
-  void dirname;
 }
 
 /** Workspaces ordered so each comes after the workspaces it depends on (declarations need theirs). */
