@@ -38,7 +38,9 @@ beforeAll(async () => {
     '@types/node': repoManifest.devDependencies['@types/node'],
     ...Object.fromEntries(NODE_MAJORS.map((m) => [`node${m}`, `npm:${nodeBinaryPackage()}@^${m}`])),
   });
-  for (const f of ['app.cjs', 'app.mjs', 'types.cts', 'types.mts', 'tsconfig.json']) await copyFile(join(FIXTURES, f), join(app, f));
+  // The apps are the preload tests' Bedrock apps; the TypeScript files check the installed declarations.
+  for (const f of ['app.cjs', 'app.mjs']) await copyFile(join(REPO, 'test', 'fixtures', 'preload', `bedrock-${f}`), join(app, f));
+  for (const f of ['types.cts', 'types.mts', 'tsconfig.json']) await copyFile(join(FIXTURES, f), join(app, f));
 }, 600_000);
 
 afterAll(async () => {
