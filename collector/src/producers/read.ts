@@ -33,8 +33,6 @@ export interface SpanReading {
   isCall: boolean;
   /** A span of an operation the producer nests: a call unless another of its spans names it as parent. */
   mayWrap: boolean;
-  /** Failed without usage and the producer records usage whenever there was any: a free failure, not an unknown. */
-  freeFailure: boolean;
   ttftSeconds?: number;
   checks: SpanCheck[];
 }
@@ -127,7 +125,6 @@ export function readSpan(a: Attrs): SpanReading {
     estimated: a[sc.ATTR_USAGE_ESTIMATED] === true || (usageKnown && (e.estimated?.(facts) ?? false)),
     isCall,
     mayWrap: e.nestsSameOperation?.includes(operation ?? '') ?? false,
-    freeFailure: e.failedWithoutUsageIsFree === true,
     ttftSeconds: ttft,
     checks,
   };

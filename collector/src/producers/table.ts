@@ -54,8 +54,6 @@ export interface ProducerEntry {
   nestsSameOperation?: readonly string[];
   /** The span's operation when the producer does not write `gen_ai.operation.name`. */
   operation?(a: Attrs): string | undefined;
-  /** A failed call without usage cost nothing (the producer records usage whenever the provider reported any). */
-  failedWithoutUsageIsFree?: boolean;
 }
 
 // --- The GenAI semantic conventions, with the older and the OpenInference names ---
@@ -94,7 +92,7 @@ export const PRODUCERS: readonly ProducerEntry[] = [
     // Ours (packages/instrumentation-*). Our Bedrock instrumentation writes onto the upstream aws-sdk span, so
     // a span with our request hash or cost source is ours whatever its scope (producer.ts checks that first).
     id: 'tokenledger', package: '@tokenledger/instrumentation-*', checked: 'this repository', scopes: [],
-    cost: [], failedWithoutUsageIsFree: true,
+    cost: [],
   }),
   entry({
     // dist/services/bedrock-runtime.cjs: `gen_ai.system=aws.bedrock`; Converse(Stream) `usage.inputTokens`,
@@ -152,7 +150,9 @@ export const PRODUCERS: readonly ProducerEntry[] = [
     // list (fetched from GitHub unless `pricingJson` is given) fails to load. A stream without
     // `include_usage` is counted with js-tiktoken (message texts only), unmarked.
     id: 'openlit', package: 'openlit', checked: '1.15.0',
-    scopes: ['@openlit/instrumentation-openai'], versions: { from: '1.15.0', below: '1.16.0', attribute: sc.FOREIGN_GEN_AI_SDK_VERSION },
+    // Its vLLM instrumentation re-wraps openai's chat completions after the OpenAI one, so OpenAI chat spans
+    // carry the vLLM scope (instrumentation/vllm/index.js: the OpenAI handler is built with its tracer).
+    scopes: ['@openlit/instrumentation-openai', '@openlit/instrumentation-vllm'], versions: { from: '1.15.0', below: '1.16.0', attribute: sc.FOREIGN_GEN_AI_SDK_VERSION },
     ttft: [[sc.FOREIGN_GEN_AI_SERVER_TIME_TO_FIRST_TOKEN, 1], ...TTFT],
     estimated: (f) => f.a[sc.FOREIGN_GEN_AI_REQUEST_IS_STREAM] === true,
   }),

@@ -81,10 +81,13 @@ export function priceSpan(span: SpanRecord, book: PriceBook): PricedSpan {
     } else honour(r.foreignCost);
   } else {
     if (r.foreignCost !== undefined) ignoredCost = sc.FOREIGN_COST_ZERO;
-    if (!r.usageKnown && billedByTokens(operation) && !(r.freeFailure && span.statusCode === STATUS_ERROR)) {
-      // A model call whose usage nobody reported: unknown, not free.
-      unknownUsage = true;
-      isPriced = false;
+    if (!r.usageKnown && billedByTokens(operation)) {
+      // A failed call (error status) without usage is a request the provider refused or that broke before an
+      // answer: not billed, $0. Any other model call whose usage nobody reported is unknown, not free.
+      if (span.statusCode !== STATUS_ERROR) {
+        unknownUsage = true;
+        isPriced = false;
+      }
     } else if (price()?.priced) fromCatalog();
     else isPriced = false;
   }

@@ -26,6 +26,8 @@ export interface BedrockRecordedRequest {
   body: any;
   /** The answer's HTTP status. */
   status: number;
+  /** The usage answered (`input` excludes the cache tokens, as Bedrock counts), when the request succeeded. */
+  usage?: BedrockUsage;
 }
 
 export interface BedrockEndpoint {
@@ -80,8 +82,8 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
       record(400);
       return error(stream, 400, 'ValidationException', `The provided model identifier is invalid: ${modelId}`);
     }
-    record(200);
     const usage = usageOf(operation, modelId, body, answer.join(''));
+    requests.push({ operation, modelId, headers, body, status: 200, usage });
     // The service tier asked for is the one served: Converse has it in the body, InvokeModel in a header.
     const tier = String(body.serviceTier?.type ?? 'default');
     const tierHeader = headers['x-amzn-bedrock-service-tier'];
@@ -120,7 +122,7 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
   };
 }
 
-interface Usage {
+export interface BedrockUsage {
   input: number;
   output: number;
   cacheRead: number;
@@ -129,6 +131,7 @@ interface Usage {
   cacheTtl: '5m' | '1h';
   latencyMs: number;
 }
+type Usage = BedrockUsage;
 
 /**
  * Deterministic token counts: about 4 characters per token. The text before each cache point (Converse
