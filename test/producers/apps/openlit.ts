@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import openlitModule from 'openlit';
 import { runBedrockCases } from './bedrock-cases.ts';
-import { env, tracingOf } from './common.ts';
+import { env, tracingOf, type AppTracing } from './common.ts';
 import { runOpenAICases } from './openai-cases.ts';
 
 const openlit = ((openlitModule as any).default ?? openlitModule) as any;
@@ -26,7 +26,7 @@ const require = createRequire(import.meta.url);
 const { trace } = createRequire(require.resolve('openlit'))('@opentelemetry/api');
 const provider = trace.getTracerProvider().getDelegate();
 const base = tracingOf(provider, trace.getTracer('producer-app'), true);
-const app = { ...base, run: (name: string, fn: () => Promise<unknown>) => base.run(name, () => openlit.usingAttributes({ 'tokenledger.workflow': name }, fn)) };
+const app: AppTracing = { ...base, run: (name, fn) => base.run(name, () => openlit.usingAttributes({ 'tokenledger.workflow': name }, fn)) };
 const { OpenAI } = require('openai');
 await runOpenAICases(OpenAI, app);
 await runBedrockCases(require('@aws-sdk/client-bedrock-runtime'), app);
