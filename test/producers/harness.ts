@@ -42,7 +42,12 @@ export interface Stack {
 export async function startStack(): Promise<Stack> {
   const clock = new FakeClock(Date.now());
   const rollups: TraceRollup[] = [];
-  const collector = new Collector({ config: testConfig({ TOKENLEDGER_TRACE_IDLE_MS: '1000' }), clock, onFinalised: (r) => rollups.push(...r) });
+  // An add-on of its own hands the test every finalised trace's roll-up.
+  const collector = new Collector({
+    config: testConfig({ TOKENLEDGER_TRACE_IDLE_MS: '1000' }),
+    clock,
+    components: [() => ({ onFinalised: (batch) => void rollups.push(...batch.map((f) => f.rollup)) })],
+  });
   const spans = new Map<string, SpanRecord[]>();
   const accept = collector.buffer.accept.bind(collector.buffer);
   collector.buffer.accept = (batch) => {
