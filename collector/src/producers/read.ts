@@ -21,13 +21,13 @@ export interface SpanReading {
   cacheWrite: number;
   /** The span reports usage (some count, not all zero). */
   usageKnown: boolean;
-  /** `tokenledger.cost.usd`: written by our instrumentation or the host app, always honoured. */
+  /** tokenledger.cost.usd: written by our instrumentation or the host app, always honoured. */
   ownCost?: number;
-  /** Another producer's cost attribute (`gen_ai.usage.cost`, `llm.cost.total`). */
+  /** Another producer's cost attribute (gen_ai.usage.cost, `llm.cost.total`). */
   foreignCost?: number;
   /** The call may have used a prompt cache the span cannot tell of: priced without cache effects. */
   excludesCache: boolean;
-  /** Counts from a tokenizer or estimate (marked `tokenledger.usage.estimated`, or known of the producer). */
+  /** Counts from a tokenizer or estimate (marked tokenledger.usage.estimated, or known of the producer). */
   estimated: boolean;
   /** False for spans that are not a call of their own (a producer's sums of its call spans; operations without model work). */
   isCall: boolean;

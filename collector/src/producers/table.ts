@@ -52,7 +52,7 @@ export interface ProducerEntry {
   aggregate?(f: SpanFacts): boolean;
   /** Operations whose spans wrap a span of the same operation by this producer: the wrapper is not a call. */
   nestsSameOperation?: readonly string[];
-  /** The span's operation when the producer does not write `gen_ai.operation.name`. */
+  /** The span's operation when the producer does not write gen_ai.operation.name. */
   operation?(a: Attrs): string | undefined;
 }
 
@@ -121,7 +121,7 @@ export const PRODUCERS: readonly ProducerEntry[] = [
     cacheCountsMissing: openAiCaches,
   }),
   entry({
-    // dist/index.js: `gen_ai.provider.name` from the client's base URL (`openai` for any other host);
+    // dist/index.js: gen_ai.provider.name from the client's base URL (`openai` for any other host);
     // chat and responses usage INCLUDE cached tokens, which are not written; chat streams and responses
     // streams carry no usage (with `enrichTokens`, chat streams carry a js-tiktoken count of the message
     // texts, unmarked).
@@ -133,7 +133,7 @@ export const PRODUCERS: readonly ProducerEntry[] = [
   entry({
     // dist/index.js: wraps BedrockRuntimeClient.send but reads usage only from InvokeModel bodies and
     // stream chunks (`amazon-bedrock-invocationMetrics`); Converse spans carry the model and no usage.
-    // `gen_ai.request.model` is the id WITHOUT its vendor (`claude-haiku-4-5-20251001-v1:0`; profile
+    // gen_ai.request.model is the id WITHOUT its vendor (`claude-haiku-4-5-20251001-v1:0`; profile
     // prefixes us/us-gov/eu/apac stripped too). Anthropic `input_tokens` and the invocation metrics'
     // `inputTokenCount` EXCLUDE cache tokens; no cache count is written.
     id: 'openllmetry-bedrock', package: '@traceloop/instrumentation-bedrock', checked: '0.27.0',
@@ -144,8 +144,8 @@ export const PRODUCERS: readonly ProducerEntry[] = [
   }),
   entry({
     // dist/instrumentation/openai/wrapper.js: `gen_ai.provider.name=openai`; `prompt_tokens` INCLUDE cached
-    // tokens, `gen_ai.usage.cache_read.input_tokens` (`cached_tokens`) and `…cache_creation…`
-    // (`cache_creation_tokens`/`cache_write_tokens`) only when > 0; `gen_ai.usage.cost` from its own price
+    // tokens, gen_ai.usage.cache_read.input_tokens (`cached_tokens`) and `…cache_creation…`
+    // (`cache_creation_tokens`/`cache_write_tokens`) only when > 0; gen_ai.usage.cost from its own price
     // list (helpers.js getChatModelCost): 0 for a model it has no price for, and for every model when the
     // list (fetched from GitHub unless `pricingJson` is given) fails to load. A stream without
     // `include_usage` is counted with js-tiktoken (message texts only), unmarked.
@@ -158,7 +158,7 @@ export const PRODUCERS: readonly ProducerEntry[] = [
   }),
   entry({
     // dist/instrumentation/bedrock/wrapper.js: Converse and ConverseStream only (InvokeModel passes through
-    // without a span); `gen_ai.usage.input_tokens` is Converse `inputTokens`, EXCLUDING cache tokens, with
+    // without a span); gen_ai.usage.input_tokens is Converse `inputTokens`, EXCLUDING cache tokens, with
     // `…cache_read.input_tokens` / `…cache_creation.input_tokens` beside it (when > 0); cost as for OpenAI.
     id: 'openlit-bedrock', package: 'openlit', checked: '1.15.0',
     scopes: ['@openlit/instrumentation-bedrock'], versions: { from: '1.15.0', below: '1.16.0', attribute: sc.FOREIGN_GEN_AI_SDK_VERSION },
@@ -180,8 +180,8 @@ export const PRODUCERS: readonly ProducerEntry[] = [
   }),
   entry({
     // @ai-sdk/otel dist/index.js, `LegacyOpenTelemetry` (tracer `ai`): the provider call spans
-    // (`ai.generateText.doGenerate`, `ai.streamText.doStream`) carry `gen_ai.system` = the AI SDK provider
-    // string (`openai.responses`, `amazon-bedrock`, …) and `gen_ai.usage.input_tokens` INCLUDING cache, whose
+    // (`ai.generateText.doGenerate`, `ai.streamText.doStream`) carry gen_ai.system = the AI SDK provider
+    // string (`openai.responses`, `amazon-bedrock`, …) and gen_ai.usage.input_tokens INCLUDING cache, whose
     // counts are `ai.usage.inputTokenDetails.cacheReadTokens` / `…cacheWriteTokens`. Embedding calls
     // (`ai.embed(Many).doEmbed`) carry only `ai.model.*` and `ai.usage.tokens`. The operation spans
     // (`ai.generateText`, `ai.embed`, …) repeat the sums under `ai.usage.*` only.

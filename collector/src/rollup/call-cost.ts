@@ -2,7 +2,7 @@
 // the upstream aws-sdk and openai instrumentations, OpenLLMetry, OpenLIT, the Vercel AI SDK, and by the
 // GenAI conventions anything else (OpenInference names included).
 //
-// Whose price: `tokenledger.cost.usd` (our instrumentation, or the host app) is honoured. Another producer's
+// Whose price: tokenledger.cost.usd (our instrumentation, or the host app) is honoured. Another producer's
 // cost attribute is honoured only when it is positive and the catalog agrees within rounding, or has no
 // price; 0 is not a price, and on disagreement the catalog wins (both counted by producer). A model span
 // with no usage and no cost is a call of unknown usage: counted with the unpriced calls, never a $0 call.

@@ -187,7 +187,7 @@ const callSpans = new WeakSet<Span>();
 /**
  * A wrapper for `_wrap(clientPrototype, 'buildRequest', …)` of a Stainless SDK client: the SDK builds each
  * attempt of a call (its internal retries, `maxRetries`) with `{ retryCount }`, inside the call's context, so
- * the span of the call gets `tokenledger.transport.attempts` = retryCount + 1 of its last attempt.
+ * the span of the call gets tokenledger.transport.attempts = retryCount + 1 of its last attempt.
  */
 export function patchBuildRequest(original: (...args: any[]) => any) {
   return function tokenledgerBuildRequest(this: unknown, ...args: any[]) {
