@@ -27,7 +27,10 @@ export interface SpanReading {
   foreignCost?: number;
   /** The call may have used a prompt cache the span cannot tell of: priced without cache effects. */
   excludesCache: boolean;
-  /** Counts from a tokenizer or estimate (marked tokenledger.usage.estimated, or known of the producer). */
+  /**
+   * Counts from a tokenizer or estimate (marked tokenledger.usage.estimated, or known of the producer). Not in
+   * the roll-up yet: the README's producer table says where counts are estimates.
+   */
   estimated: boolean;
   /** False for spans that are not a call of their own (a producer's sums of its call spans; operations without model work). */
   isCall: boolean;

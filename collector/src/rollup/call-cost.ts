@@ -106,7 +106,6 @@ export function priceSpan(span: SpanRecord, book: PriceBook): PricedSpan {
     priced: isPriced,
     unknownUsage,
     excludesCache: r.excludesCache && r.usageKnown && isPriced,
-    estimated: r.estimated,
     mayWrap: r.mayWrap,
     markedRetry: attempt > 0 || bool(a[sc.ATTR_FALLBACK]),
     requestHash: str(a[sc.ATTR_REQUEST_HASH]),

@@ -37,8 +37,6 @@ export interface CallCost extends CostFigures {
   unknownUsage: boolean;
   /** Priced without cache effects: the producer cannot put the call's cache counts on its span. */
   excludesCache: boolean;
-  /** Its counts are estimates (marked on the span, or known of the producer). */
-  estimated: boolean;
   /** Of an operation its producer nests: not a call when another of its spans is its child. */
   mayWrap: boolean;
   /** Marked by the application: retry.attempt > 0 or fallback. */
