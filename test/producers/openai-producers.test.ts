@@ -82,4 +82,19 @@ describe('OpenLIT 1.15.0 (openai 7)', () => {
     expectCost(traces.get('chat-stream'), costOf(mini, { uncached: estimated.input, output: estimated.output }));
     expect(stack.metric('tokenledger_foreign_cost_ignored_total', { producer: 'openlit', reason: 'zero' })).toBe(5);
   });
+
+  it('takes its own cost as the price when it agrees with the catalog (its price list as the catalog has it)', async () => {
+    // USD per 1,000 tokens; OpenAI cache writes at the input price, as the catalog (which has no price for them) charges.
+    const pricing = { chat: { [MINI]: { promptPrice: mini.input * 1000, completionPrice: mini.output * 1000, cacheReadPrice: mini.cacheRead * 1000, cacheCreationPrice: mini.input * 1000 } } };
+    const ignored = () => stack.metric('tokenledger_foreign_cost_ignored_total', { producer: 'openlit' });
+    const before = ignored();
+    await stack.app('openlit.ts', { OPENLIT_PRICING: JSON.stringify(pricing) });
+    const traces = stack.finalise();
+    const [span] = stack.spans.get('chat')!.filter((x) => x.attributes['gen_ai.request.model'] === MINI);
+    expect(span!.attributes['gen_ai.usage.cost']).toBeCloseTo(TRUE, 15);
+    expectCost(traces.get('chat'), TRUE);
+    expectCost(traces.get('responses'), TRUE);
+    // The chat calls' costs were taken; only embeddings (no embeddings price in that list: 0) were ignored.
+    expect(ignored() - before).toBe(1);
+  });
 });

@@ -187,6 +187,12 @@ describe('chat completions', () => {
     expect(span.attributes['tokenledger.transport.attempts']).toBe(2);
   });
 
+  it('records the tokens written to the prompt cache (inside the prompt count)', async () => {
+    endpoint.usage = { prompt: 1000, completion: 200, cached: 400, cacheWrite: 100 };
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(onlySpan().attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.cache_read.input_tokens': 400, 'gen_ai.usage.cache_creation.input_tokens': 100 });
+  });
+
   it('records one transport attempt for a call the client sent once, streamed or not', async () => {
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
     expect(onlySpan().attributes['tokenledger.transport.attempts']).toBe(1);
