@@ -21,7 +21,9 @@ const PROMETHEUS: Record<RollupMetric, { help: string; buckets?: number[] }> = {
   [sc.METRIC_COST_EXCLUDING_CACHE_USD_TOTAL]: {
     help: 'Cost of calls priced without cache effects, their producer dropping the cache counts (part of the total cost), in USD.',
   },
-  [sc.METRIC_FOREIGN_COST_IGNORED_TOTAL]: { help: 'Cost attributes of other instrumentations not taken as the price (reason: disagrees with the catalog, zero).' },
+  [sc.METRIC_FOREIGN_COST_IGNORED_TOTAL]: {
+    help: 'Cost attributes of other instrumentations not taken as the price (reason: disagrees with the catalog, zero).',
+  },
   [sc.METRIC_SPAN_CHECKS_FAILED_TOTAL]: { help: 'Spans failing a consistency check (their bad numbers are not used).' },
   [sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS]: { help: 'Time to the first chunk of streamed responses.', buckets: TTFT_BUCKETS },
   [sc.METRIC_PROMPT_TOKENS_TOTAL]: { help: 'Input tokens by where they come from (system, history, context, user, tools).' },

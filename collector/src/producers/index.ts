@@ -1,3 +1,3 @@
 // The producer table and the reading of a span by it (see table.ts).
-export { GENAI_SEMCONV, PRODUCER_ATTRIBUTE_KEYS, PRODUCERS, type ProducerEntry } from './table.ts';
-export { billedByTokens, producerOf, providerName, readSpan, type SpanReading } from './read.ts';
+export { PRODUCER_ATTRIBUTE_KEYS } from './table.ts';
+export { billedByTokens, producerOf, readSpan } from './read.ts';
