@@ -68,13 +68,26 @@ export function producerOf(a: Attrs): ProducerEntry {
   if (!e.versions) return e;
   const v = a[e.versions.attribute ?? sc.ATTR_OTEL_SCOPE_VERSION];
   const version = typeof v === 'string' ? v : undefined;
-  if (versionIn(version, e.versions.from, e.versions.below)) return e;
+  // Spans of one producer repeat their version: decided once per (scope, version).
+  const known = byVersion.get(scope)?.get(version);
+  if (known) return known;
+  if (versionIn(version, e.versions.from, e.versions.below)) return remember(scope, version, e);
   const key = `${scope}@${version}`;
   if (!unverified.has(key) && unverified.size < 1000) {
     unverified.add(key);
     diag.info(`tokenledger collector: ${e.package} ${version ?? '(no version)'} is outside the versions the producer table was checked against (${e.versions.from} to below ${e.versions.below}): its spans are read by the GenAI semantic conventions`);
   }
-  return GENAI_SEMCONV;
+  return remember(scope, version, GENAI_SEMCONV);
+}
+
+/** scope → version → entry, for the producers whose entry depends on the version (bounded: versions come from traffic). */
+const byVersion = new Map<string, Map<string | undefined, ProducerEntry>>();
+
+function remember(scope: string, version: string | undefined, e: ProducerEntry): ProducerEntry {
+  let versions = byVersion.get(scope);
+  if (!versions) byVersion.set(scope, (versions = new Map()));
+  if (versions.size < 100) versions.set(version, e);
+  return e;
 }
 
 export function readSpan(a: Attrs): SpanReading {
