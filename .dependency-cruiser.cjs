@@ -1,6 +1,6 @@
 // The dependency direction, checked by `npm run check:deps` (part of `npm test`): `semconv` and `pricing`
 // are leaves, `instrumentation-core` sits under the provider packages, nothing imports the collector, and inside
-// the collector no lower layer imports a higher one (model, config → rollup → metrics, store → traces →
+// the collector no lower layer imports a higher one (model, config → producers → rollup → metrics, store → traces →
 // components → the add-ons → the Collector and its CLI). A rule's comment says why it exists.
 /** Workspace packages by folder name, as import paths resolve them (to their sources). */
 const src = (...names) => `^packages/(${names.join('|')})/src/`;
@@ -68,10 +68,16 @@ module.exports = {
       `${inCollector('model', 'config')}|${src('semconv', 'pricing')}`,
     ),
     only(
+      'producers-read-spans-only',
+      "The producer table: how each instrumentation's spans are read. It knows the span record and the names, nothing else.",
+      inCollector('producers'),
+      `${inCollector('producers', 'model')}|${src('semconv')}`,
+    ),
+    only(
       'rollup-reads-spans-only',
-      'Roll-up turns spans into figures; it knows no store, metric or output.',
+      'Roll-up turns spans into figures (read by their producer); it knows no store, metric or output.',
       inCollector('rollup'),
-      `${inCollector('rollup', 'model')}|${src('semconv', 'pricing')}`,
+      `${inCollector('rollup', 'producers', 'model')}|${src('semconv', 'pricing')}`,
     ),
     only(
       'metrics-encode-observations',
@@ -93,9 +99,9 @@ module.exports = {
     ),
     only(
       'receiver-decodes-only',
-      'The OTLP receiver decodes and hands spans to a sink.',
+      'The OTLP receiver decodes and hands spans to a sink (keeping the attributes the producer table reads).',
       inCollector('receiver'),
-      `${inCollector('receiver', 'http', 'model')}|${src('semconv')}`,
+      `${inCollector('receiver', 'http', 'producers', 'model')}|${src('semconv')}`,
     ),
     only(
       'http-below-add-ons',

@@ -33,8 +33,9 @@ function rollups(): TraceRollup[] {
         traceId: `${i}-${k}`, late: false, spans: 2, atMs: T0 + k * 1000,
         labels: { tenant: `tenant-${i % 1000}`, feature: 'support', workflow: `workflow-${Math.floor(i / 1000)}`, outcome: 'resolved', success: k % 4 ? 'true' : 'false' },
         totalUsd: total, retryUsd: k === 0 ? outputUsd : 0, tokens: [input - 100, 100, 0, output],
-        calls: [{ route: 'rag', provider: 'openai', model, totalUsd: total, components: { input: inputUsd, output: outputUsd }, tokens: [input - 100, 100, 0, output], cacheSavingsUsd: 100 * 1.35e-7, retryUsd: k === 0 ? outputUsd : 0 }],
-        unpriced: [], ttft: [{ provider: 'openai', model, seconds: 0.2 + ((i + k) % 50) / 100 }],
+        calls: [{ route: 'rag', provider: 'openai', model, totalUsd: total, components: { input: inputUsd, output: outputUsd }, tokens: [input - 100, 100, 0, output], cacheSavingsUsd: 100 * 1.35e-7, retryUsd: k === 0 ? outputUsd : 0,
+          unpriced: 0, unknownUsage: 0, excludingCacheUsd: 0 }],
+        unpriced: [], excludingCache: [], producers: [], ttft: [{ provider: 'openai', model, seconds: 0.2 + ((i + k) % 50) / 100 }],
       });
     }
   }

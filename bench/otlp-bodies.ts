@@ -16,14 +16,21 @@ export interface BodySpan {
   attributes: Record<string, BodyValue>;
 }
 
-export function encodeProtobuf(spans: readonly BodySpan[], resource: Record<string, BodyValue> = { 'service.name': 'bench' }): Buffer {
+/** `scope`: the instrumentation scope (default `bench`), written after the spans with `scopeLast` (encoders write it first). */
+export function encodeProtobuf(spans: readonly BodySpan[], resource: Record<string, BodyValue> = { 'service.name': 'bench' },
+  scope: { name: string; version?: string; last?: boolean } = { name: 'bench' }): Buffer {
   const w = protobuf.Writer.create();
   w.uint32((1 << 3) | 2).fork(); // resource_spans
   w.uint32((1 << 3) | 2).fork(); // resource
   for (const [k, v] of Object.entries(resource)) keyValue(w, k, v);
   w.ldelim();
   w.uint32((2 << 3) | 2).fork(); // scope_spans
-  w.uint32((1 << 3) | 2).fork().uint32((1 << 3) | 2).string('bench').ldelim(); // scope
+  const writeScope = () => {
+    w.uint32((1 << 3) | 2).fork().uint32((1 << 3) | 2).string(scope.name);
+    if (scope.version) w.uint32((2 << 3) | 2).string(scope.version);
+    w.ldelim();
+  };
+  if (!scope.last) writeScope();
   for (const s of spans) {
     w.uint32((2 << 3) | 2).fork();
     w.uint32((1 << 3) | 2).bytes(Buffer.from(s.traceId, 'hex'));
@@ -37,6 +44,7 @@ export function encodeProtobuf(spans: readonly BodySpan[], resource: Record<stri
     if (s.statusCode) w.uint32((15 << 3) | 2).fork().uint32((3 << 3) | 0).int32(s.statusCode).ldelim();
     w.ldelim();
   }
+  if (scope.last) writeScope();
   w.ldelim().ldelim(); // scope_spans, resource_spans
   return Buffer.from(w.finish());
 }

@@ -291,7 +291,7 @@ const costPerOutcome = dashboard({
     }),
     panel({
       title: 'Unpriced calls',
-      description: 'Calls with usage but no price (add the model to TOKENLEDGER_PRICES_FILE): counted, never priced at zero.',
+      description: `Calls with no price, counted, never priced at zero: usage but no price for the model (add it to TOKENLEDGER_PRICES_FILE), or a model span whose instrumentation reported no usage (${sc.METRIC_UNKNOWN_USAGE_CALLS_TOTAL}, by producer).`,
       type: 'table', unit: 'short', w: 12,
       targets: [instantTable(`sum by (${sc.LABEL_PROVIDER}, ${sc.LABEL_MODEL}) (increase(${sc.METRIC_UNPRICED_CALLS_TOTAL}[${RANGE}])) > 0`)],
       transformations: [{ id: 'organize', options: { excludeByName: { Time: true }, renameByName: { Value: 'Calls' } } }],

@@ -97,9 +97,9 @@ describe('HTTP API', () => {
     const { stdout } = await run(process.execPath, [bin, 'report', '--url', base, '--group-by', 'tenant,workflow'], { env });
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Cost per successful outcome, all time to 2026-11-22T12:00:01\.001Z$/);
-    expect(lines[2]).toMatch(/^tenant\s+workflow\s+cost\/success\s+successes\s+outcomes\s+success %\s+total cost\s+retry cost\s+tokens in\/out$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^acme\s+answer\s+\$0\.007500\s+1\s+2\s+50\.0%\s+\$0\.007500\s+\$0\.00200\s+10\.0k\/1500$/));
-    expect(lines.at(-1)).toMatch(/^TOTAL\s+\$0\.003550\s+3\s+4\s+75\.0%\s+\$0\.010650\s+\$0\.00200\s+31\.0k\/1500$/);
+    expect(lines[2]).toMatch(/^tenant\s+workflow\s+cost\/success\s+successes\s+outcomes\s+success %\s+total cost\s+retry cost\s+tokens in\/out\s+unpriced \(unknown usage\)$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^acme\s+answer\s+\$0\.007500\s+1\s+2\s+50\.0%\s+\$0\.007500\s+\$0\.00200\s+10\.0k\/1500\s+0$/));
+    expect(lines.at(-1)).toMatch(/^TOTAL\s+\$0\.003550\s+3\s+4\s+75\.0%\s+\$0\.010650\s+\$0\.00200\s+31\.0k\/1500\s+0$/);
     // Columns line up: every row is as wide as the header's columns allow.
     const col = lines[2]!.indexOf('total cost') + 'total cost'.length;
     for (const l of lines.slice(4)) if (!l.startsWith('-')) expect(l[col - 1]).toMatch(/\d/);

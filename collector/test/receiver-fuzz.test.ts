@@ -56,7 +56,9 @@ describe('attribute keys', () => {
     const spans = [{ traceId: hexId(16), spanId: hexId(8), name: 'x', startMs: 1, endMs: 2, attributes }];
     for (let round = 0; round < 2; round++) {
       const [s] = decodeTracesProtobuf(encodeProtobuf(spans, { 'service.name': 'a', 'service.namespace': 'b', 'k8s.pod.name': 'p' })).spans;
-      expect(Object.keys(s.attributes)).toHaveLength(6002);
+      // The 6000 gen_ai.k<i>, two resource keys and the scope's name (`bench`).
+      expect(Object.keys(s.attributes)).toHaveLength(6003);
+      expect(s.attributes['otel.scope.name']).toBe('bench');
       expect(s.attributes['gen_ai.k5999']).toBe(5999);
       expect(s.attributes).toMatchObject({ 'service.name': 'a', 'k8s.pod.name': 'p' });
       expect(s.attributes['service.namespace']).toBeUndefined();

@@ -25,7 +25,7 @@ describe('OTLP receiver with the real exporters', () => {
         resource: resourceFromAttributes({ 'service.name': 'shop', 'service.namespace': 'x', 'host.id': 'i-123', 'host.arch': 'amd64', 'cloud.region': 'eu-west-1', 'deployment.environment': 'prod' }),
         spanProcessors: [name.includes('gzip') ? new BatchSpanProcessor({ exporter: exporter(`${url}/v1/traces`) }) : new SimpleSpanProcessor({ exporter: exporter(`${url}/v1/traces`) })],
       });
-      const tracer = provider.getTracer('t');
+      const tracer = provider.getTracer('t', '2.1.0');
       const root = tracer.startSpan('root', { startTime: 1_700_000_000_123, attributes: { 'tokenledger.tenant': 'acme', 'http.method': 'GET' } });
       root.setStatus({ code: SpanStatusCode.ERROR });
       const ctx = trace.setSpan(context.active(), root);
@@ -55,11 +55,13 @@ describe('OTLP receiver with the real exporters', () => {
       expect(r.startMs).toBeCloseTo(1_700_000_000_123, 3);
       expect(r.endMs).toBeCloseTo(1_700_000_001_000, 3);
       expect(c.endMs).toBeCloseTo(1_700_000_000_950.25, 3);
-      expect(r.attributes).toEqual({ 'tokenledger.tenant': 'acme', 'service.name': 'shop', 'host.id': 'i-123', 'cloud.region': 'eu-west-1' });
+      // The instrumentation scope (tracer `t`, version 2.1.0) is merged in like the resource.
+      const scope = { 'otel.scope.name': 't', 'otel.scope.version': '2.1.0' };
+      expect(r.attributes).toEqual({ 'tokenledger.tenant': 'acme', 'service.name': 'shop', 'host.id': 'i-123', 'cloud.region': 'eu-west-1', ...scope });
       // Int, double and bool keep their types; resource attributes are merged in, other span attributes dropped.
       expect(c.attributes).toEqual({
         'gen_ai.usage.input_tokens': 1200, 'tokenledger.cost.usd': 0.0125, 'tokenledger.outcome.success': false,
-        'error.type': 'ThrottlingException', 'llm.token_count.prompt': 7, 'cloud.region': 'eu-west-1', 'service.name': 'shop', 'host.id': 'i-123',
+        'error.type': 'ThrottlingException', 'llm.token_count.prompt': 7, 'cloud.region': 'eu-west-1', 'service.name': 'shop', 'host.id': 'i-123', ...scope,
       });
     });
   }
@@ -138,7 +140,8 @@ describe('OTLP/JSON rules', () => {
       traceId: 'abcdef0123456789abcdef0123456789', spanId: 'abcdef0123456789', parentSpanId: 'fedcba9876543210', name: 'x', statusCode: 2,
       // biome-ignore lint/correctness/noPrecisionLoss: the nanoseconds as sent; compared to 3 decimals
       startMs: expect.closeTo(1700000000123.456789, 3), endMs: 1700000001000,
-      attributes: { 'gen_ai.usage.input_tokens': 9007199254740, 'gen_ai.usage.output_tokens': 42, 'tokenledger.cost.usd': 0.5, 'tokenledger.outcome.success': true, 'tokenledger.tenant': 'acme' },
+      attributes: { 'gen_ai.usage.input_tokens': 9007199254740, 'gen_ai.usage.output_tokens': 42, 'tokenledger.cost.usd': 0.5, 'tokenledger.outcome.success': true, 'tokenledger.tenant': 'acme',
+        'otel.scope.name': 's' },
     }]);
   });
 

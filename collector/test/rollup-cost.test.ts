@@ -70,7 +70,9 @@ describe('roll-up cost arithmetic', () => {
     expect(row!.retryCostUsd).toBeCloseTo(0.00063, 12);
   });
 
-  it('counts a failed outcome, a trace with no outcome, and prices foreign instrumentations', async () => {
+  it('counts a failed outcome, a trace with no outcome, and prices spans of unknown producers by the GenAI conventions', async () => {
+    // What real producers write is captured from their packages in test/producers; these spans name no
+    // scope, so they are read by the GenAI conventions (input includes cache tokens), old names included.
     const t = testCollector();
     collector = t.collector;
     const B = traceId(0xb);
@@ -78,17 +80,18 @@ describe('roll-up cost arithmetic', () => {
     await collector.sink.accept([
       // failed: outcome without success attribute, root status ERROR
       root(B, { ...who, 'tokenledger.outcome': 'ticket_resolved' }, { statusCode: 2 }),
-      // upstream aws-sdk instrumentation: old gen_ai.system, input excludes cache tokens
-      // (120 + 1200 read): 120 × 8e-7 + 1200 × 8e-8 + 50 × 4e-6 = 0.000392
-      span(B, { 'gen_ai.system': 'aws.bedrock', 'gen_ai.request.model': `us.${HAIKU}`, 'gen_ai.usage.input_tokens': 120,
+      // input 1320 includes 1200 cache reads (the convention's old name for them):
+      // 120 × 8e-7 + 1200 × 8e-8 + 50 × 4e-6 = 0.000392
+      span(B, { 'gen_ai.system': 'aws.bedrock', 'gen_ai.request.model': `us.${HAIKU}`, 'gen_ai.usage.input_tokens': 1320,
         'gen_ai.usage.cache_read_input_tokens': 1200, 'gen_ai.usage.output_tokens': 50 }),
       root(C, { ...who, 'tokenledger.workflow': 'triage' }),
       // OpenInference tokens: 1000 × 1.5e-7 + 500 × 6e-7 = 0.00045
       span(C, { 'llm.model_name': MINI, 'llm.provider': 'openai', 'llm.token_count.prompt': 1000, 'llm.token_count.completion': 500 }),
-      // OpenLLMetry names: 400 × 1.5e-7 + 100 × 6e-7 = 0.00012
+      // pre-1.27 GenAI names: 400 × 1.5e-7 + 100 × 6e-7 = 0.00012
       span(C, { 'gen_ai.system': 'openai', 'gen_ai.request.model': MINI, 'gen_ai.usage.prompt_tokens': 400, 'gen_ai.usage.completion_tokens': 100 }),
-      // costs already on the span: OpenLIT and OpenInference
+      // a foreign cost the catalog disagrees with: the catalog's 1 × 1.5e-7 wins (counted)
       span(C, { 'gen_ai.system': 'openai', 'gen_ai.request.model': MINI, 'gen_ai.usage.input_tokens': 1, 'gen_ai.usage.cost': 0.002 }),
+      // a foreign cost without tokens: nothing to check it against, so it is the price (and the check is counted)
       span(C, { 'llm.model_name': MINI, 'llm.cost.total': 0.003 }),
       // rerank, per query: 0.002
       span(C, { 'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.operation.name': 'rerank', 'gen_ai.request.model': 'cohere.rerank-v3-5:0' }),
@@ -105,16 +108,19 @@ describe('roll-up cost arithmetic', () => {
     expect(seriesValue(collector, 'tokenledger_outcomes_total', { workflow: 'triage', outcome: 'none', success: 'unknown' })).toBe(1);
     expect(seriesValue(collector, 'tokenledger_cost_usd_total', { workflow: 'answer' })).toBeCloseTo(0.000392, 12);
     expect(seriesValue(collector, 'tokenledger_cost_usd_total', { workflow: 'answer', component: 'cache_read' })).toBeCloseTo(0.000096, 12);
-    expect(seriesValue(collector, 'tokenledger_cost_usd_total', { workflow: 'triage' })).toBeCloseTo(0.00045 + 0.00012 + 0.002 + 0.003 + 0.002 + 0.05, 12);
+    expect(seriesValue(collector, 'tokenledger_cost_usd_total', { workflow: 'triage' })).toBeCloseTo(0.00045 + 0.00012 + 1.5e-7 + 0.003 + 0.002 + 0.05, 12);
     expect(seriesValue(collector, 'tokenledger_cost_usd_total', { component: 'rerank' })).toBeCloseTo(0.002, 12);
     expect(seriesValue(collector, 'tokenledger_cost_usd_total', { component: 'self_hosted' })).toBeCloseTo(0.05, 12);
     expect(seriesValue(collector, 'tokenledger_unpriced_calls_total', { provider: 'openai', model: 'my-custom-model' })).toBe(1);
     expect(seriesValue(collector, 'tokenledger_unpriced_calls_total')).toBe(1);
+    expect(seriesValue(collector, 'tokenledger_unknown_usage_calls_total')).toBe(0);
+    expect(seriesValue(collector, 'tokenledger_foreign_cost_ignored_total', { producer: 'genai-semconv', reason: 'disagrees' })).toBe(1);
+    expect(seriesValue(collector, 'tokenledger_span_checks_failed_total', { producer: 'genai-semconv', check: 'cost_without_tokens' })).toBe(1);
 
     const rows = queryOutcomes(collector.db, { groupBy: ['workflow', 'outcome'], sinceMs: 0, untilMs: Infinity });
     const failed = rows.find((r) => r.group.workflow === 'answer')!;
     expect(failed).toMatchObject({ outcomes: 1, successes: 0, costPerSuccessUsd: null });
-    expect(rows.find((r) => r.group.workflow === 'triage')!.group.outcome).toBe('none');
+    expect(rows.find((r) => r.group.workflow === 'triage')).toMatchObject({ group: { outcome: 'none' }, unpricedCalls: 1, unknownUsageCalls: 0 });
   });
 
   it('counts a trace once per group when it calls one model on two routes', async () => {

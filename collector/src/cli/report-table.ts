@@ -21,6 +21,9 @@ export function formatReport(groupBy: string[], rows: OutcomeRow[], window: stri
       input: sum((r) => r.tokens.input), cacheRead: sum((r) => r.tokens.cacheRead),
       cacheWrite: sum((r) => r.tokens.cacheWrite), output: sum((r) => r.tokens.output),
     },
+    unpricedCalls: sum((r) => r.unpricedCalls ?? 0),
+    unknownUsageCalls: sum((r) => r.unknownUsageCalls ?? 0),
+    costExcludingCacheUsd: sum((r) => r.costExcludingCacheUsd ?? 0),
   };
   total.costPerSuccessUsd = total.successes > 0 ? total.costUsd / total.successes : null;
   const all = [...rows, total];
@@ -30,9 +33,11 @@ export function formatReport(groupBy: string[], rows: OutcomeRow[], window: stri
     { title: 'successes', right: true, cells: all.map((r) => String(r.successes)) },
     { title: 'outcomes', right: true, cells: all.map((r) => String(r.outcomes)) },
     { title: 'success %', right: true, cells: all.map((r) => (r.outcomes > 0 ? `${((100 * r.successes) / r.outcomes).toFixed(1)}%` : '—')) },
-    money('total cost', all.map((r) => r.costUsd)),
+    marked(money('total cost', all.map((r) => r.costUsd)), all.map((r) => (r.costExcludingCacheUsd ?? 0) > 0)),
     money('retry cost', all.map((r) => r.retryCostUsd)),
     { title: 'tokens in/out', right: true, cells: all.map((r) => `${compact(r.tokens.input + r.tokens.cacheRead + r.tokens.cacheWrite)}/${compact(r.tokens.output)}`) },
+    // Never priced at $0: calls without a price, and of them those whose spans reported no usage at all.
+    { title: 'unpriced (unknown usage)', right: true, cells: all.map((r) => `${r.unpricedCalls ?? 0}${r.unknownUsageCalls ? ` (${r.unknownUsageCalls})` : ''}`) },
   ];
   const widths = columns.map((c) => Math.max(c.title.length, ...c.cells.map((s) => s.length)));
   const line = (cells: string[]) =>
@@ -42,7 +47,18 @@ export function formatReport(groupBy: string[], rows: OutcomeRow[], window: stri
     if (r === all.length - 1) out.push(line(widths.map((w) => '-'.repeat(w))));
     out.push(line(columns.map((c) => c.cells[r]!)));
   });
+  const notes: string[] = [];
+  if ((total.costExcludingCacheUsd ?? 0) > 0) {
+    notes.push(`† $${total.costExcludingCacheUsd.toFixed(6)} of the cost is priced without cache effects: the instrumentation that wrote those spans drops their cache counts.`);
+  }
+  if ((total.unknownUsageCalls ?? 0) > 0) notes.push(`${total.unknownUsageCalls} model calls reported no usage: their cost is unknown and not in the totals.`);
+  if (notes.length) out.push('', ...notes);
   return out.join('\n');
+}
+
+/** A † after the amounts of rows that hold cost priced without cache effects. */
+function marked(c: Column, flags: boolean[]): Column {
+  return { ...c, cells: c.cells.map((v, i) => (flags[i] ? `${v} †` : v)) };
 }
 
 /** Dollar amounts with one number of decimals per column, enough for the smallest to show 3 digits. */

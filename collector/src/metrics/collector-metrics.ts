@@ -16,7 +16,15 @@ const PROMETHEUS: Record<RollupMetric, { help: string; buckets?: number[] }> = {
   [sc.METRIC_OUTCOME_COST_USD]: { help: 'Everything a finalised trace cost, retries and retrieval included, in USD.', buckets: OUTCOME_COST_BUCKETS },
   [sc.METRIC_RETRY_COST_USD_TOTAL]: { help: 'Cost of retried, fallback and repeated identical calls in USD.' },
   [sc.METRIC_CACHE_SAVINGS_USD_TOTAL]: { help: 'What cached tokens saved against the input price, in USD.' },
-  [sc.METRIC_UNPRICED_CALLS_TOTAL]: { help: 'Calls with usage but no price.' },
+  [sc.METRIC_UNPRICED_CALLS_TOTAL]: { help: 'Calls with no price: no price for their model, or no usage reported (the unknown-usage counter says which).' },
+  [sc.METRIC_UNKNOWN_USAGE_CALLS_TOTAL]: { help: 'Model calls whose spans report no usage and no cost (counted with the unpriced calls too).' },
+  [sc.METRIC_COST_EXCLUDING_CACHE_USD_TOTAL]: {
+    help: 'Cost of calls priced without cache effects, their producer dropping the cache counts (part of the total cost), in USD.',
+  },
+  [sc.METRIC_FOREIGN_COST_IGNORED_TOTAL]: {
+    help: 'Cost attributes of other instrumentations not taken as the price (reason: disagrees with the catalog, zero).',
+  },
+  [sc.METRIC_SPAN_CHECKS_FAILED_TOTAL]: { help: 'Spans failing a consistency check (their bad numbers are not used).' },
   [sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS]: { help: 'Time to the first chunk of streamed responses.', buckets: TTFT_BUCKETS },
   [sc.METRIC_PROMPT_TOKENS_TOTAL]: { help: 'Input tokens by where they come from (system, history, context, user, tools).' },
   [sc.METRIC_LATE_SPANS_TOTAL]: { help: 'Spans that arrived after their trace was finalised.' },

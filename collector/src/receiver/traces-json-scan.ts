@@ -10,6 +10,7 @@ import { KeyCache } from './key-cache.ts';
 import { StringCache } from './string-cache.ts';
 import { attributeValue, hexId, nanosToMs, statusCode } from './otlp-json-values.ts';
 import { type DecodedTraces, invalidSpanReason } from './span-validation.ts';
+import { addScope, scopeBase } from './scope.ts';
 
 type Attrs = Record<string, AttributeValue>;
 type Out = DecodedTraces<SpanRecord>;
@@ -19,6 +20,8 @@ const RESOURCE_SPANS = bytes('resourceSpans');
 const RESOURCE = bytes('resource');
 const SCOPE_SPANS = bytes('scopeSpans');
 const SPANS = bytes('spans');
+const SCOPE = bytes('scope');
+const VERSION = bytes('version');
 const ATTRIBUTES = bytes('attributes');
 const TRACE_ID = bytes('traceId');
 const SPAN_ID = bytes('spanId');
@@ -110,18 +113,40 @@ function resourceAttributes(c: JsonCursor): Attrs {
 
 function scopeSpans(c: JsonCursor, resource: Attrs, out: Out): void {
   let seen = false;
+  let scoped = false;
+  let base = resource;
+  const first = out.spans.length;
   if (!c.open(OPEN_OBJECT)) return;
   do {
     c.name();
-    if (!c.nameIs(SPANS)) c.skip();
-    else {
+    if (c.nameIs(SPANS)) {
       seen = once(seen);
       if (c.open(OPEN_ARRAY)) {
-        do span(c, resource, out);
+        do span(c, base, out);
         while (c.more(CLOSE_ARRAY));
       }
-    }
+    } else if (c.nameIs(SCOPE)) {
+      scoped = once(scoped);
+      base = instrumentationScope(c, resource);
+      // Written after its spans (exporters write it first): they get it now, unless they have their own.
+      for (let i = first; i < out.spans.length; i++) addScope(out.spans[i]!.attributes, base);
+    } else c.skip();
   } while (c.more(CLOSE_OBJECT));
+}
+
+/** InstrumentationScope `{name, version, …}`: the name and version; the rest is skipped. */
+function instrumentationScope(c: JsonCursor, resource: Attrs): Attrs {
+  let name = '';
+  let version = '';
+  if (c.open(OPEN_OBJECT)) {
+    do {
+      c.name();
+      if (c.nameIs(NAME)) name = c.string(strings);
+      else if (c.nameIs(VERSION)) version = c.string(strings);
+      else c.skip();
+    } while (c.more(CLOSE_OBJECT));
+  }
+  return scopeBase(resource, name, version);
 }
 
 function span(c: JsonCursor, resource: Attrs, out: Out): void {

@@ -7,6 +7,7 @@ import { keepResourceKey, keepSpanKey } from './attribute-filter.ts';
 import { attributeValue, DecodeError, hexId, nanosToMs, statusCode } from './otlp-json-values.ts';
 import { type DecodedTraces, invalidSpanReason } from './span-validation.ts';
 import { scanTracesJson } from './traces-json-scan.ts';
+import { scopeBase } from './scope.ts';
 
 export { DecodeError } from './otlp-json-values.ts';
 
@@ -37,6 +38,8 @@ export function parseTracesJson(body: Buffer): DecodedTraces<SpanRecord> {
     const res = isObject(rs) ? rs.resource : undefined;
     if (isObject(res)) attributes(res.attributes, resource, keepResourceKey);
     for (const ss of list(isObject(rs) ? rs.scopeSpans ?? rs.scope_spans : undefined, 'scopeSpans')) {
+      const scope = isObject(ss) && isObject(ss.scope) ? ss.scope : {};
+      const base = scopeBase(resource, typeof scope.name === 'string' ? scope.name : '', typeof scope.version === 'string' ? scope.version : '');
       for (const s of list(isObject(ss) ? ss.spans : undefined, 'spans')) {
         if (!isObject(s)) throw new DecodeError('a span must be an object');
         const traceId = hexId(s.traceId ?? s.trace_id, 'traceId');
@@ -48,7 +51,7 @@ export function parseTracesJson(body: Buffer): DecodedTraces<SpanRecord> {
           out.firstError ??= invalid;
           continue;
         }
-        const attrs: Attrs = { ...resource };
+        const attrs: Attrs = { ...base };
         attributes(s.attributes, attrs, keepSpanKey);
         out.spans.push({
           traceId, spanId, parentSpanId,

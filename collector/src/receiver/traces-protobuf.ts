@@ -4,6 +4,7 @@ import protobuf from 'protobufjs/minimal.js';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
 import { keepResourceKey, keepSpanKey, mayKeepResourceKey, mayKeepSpanKey } from './attribute-filter.ts';
 import { KeyCache } from './key-cache.ts';
+import { addScope, scopeBase } from './scope.ts';
 import { type DecodedTraces, invalidSpanReason } from './span-validation.ts';
 
 type Reader = protobuf.Reader;
@@ -41,14 +42,34 @@ function resourceSpans(r: Reader, end: number, out: DecodedTraces<SpanRecord>): 
   const after = r.pos;
   for (const [start, stop] of scopes) {
     r.pos = start;
+    // The scope (field 1) comes first as encoders write it; spans before it get it once it is read.
+    let base = resource;
+    const first = out.spans.length;
     while (r.pos < stop) {
       const tag = r.uint32();
-      if (tag === ((2 << 3) | 2)) span(r, r.uint32() + r.pos, resource, out);
-      else r.skipType(tag & 7);
+      if (tag === ((2 << 3) | 2)) span(r, r.uint32() + r.pos, base, out);
+      else if (tag === ((1 << 3) | 2)) {
+        base = instrumentationScope(r, r.uint32() + r.pos, resource);
+        for (let i = first; i < out.spans.length; i++) addScope(out.spans[i]!.attributes, base);
+      } else r.skipType(tag & 7);
     }
     checkEnd(r, stop);
   }
   r.pos = after;
+}
+
+/** InstrumentationScope: name (1), version (2); attributes and the rest are skipped. */
+function instrumentationScope(r: Reader, end: number, resource: Attrs): Attrs {
+  let name = '';
+  let version = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | 2)) name = r.string();
+    else if (tag === ((2 << 3) | 2)) version = r.string();
+    else r.skipType(tag & 7);
+  }
+  checkEnd(r, end);
+  return scopeBase(resource, name, version);
 }
 
 function resourceAttributes(r: Reader, end: number): Attrs {

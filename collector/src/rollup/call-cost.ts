@@ -1,50 +1,55 @@
-// One span → what its call cost. A cost already on the span is honoured; otherwise usage is priced
-// with @tokenledger/pricing, whichever instrumentation (ours, upstream aws-sdk, OpenLLMetry, OpenLIT,
-// OpenInference) wrote it.
+// One span → what its call cost. The span is read by its producer's conventions (../producers): ours,
+// the upstream aws-sdk and openai instrumentations, OpenLLMetry, OpenLIT, the Vercel AI SDK, and by the
+// GenAI conventions anything else (OpenInference names included).
+//
+// Whose price: tokenledger.cost.usd (our instrumentation, or the host app) is honoured. Another producer's
+// cost attribute is honoured only when it is positive and the catalog agrees within rounding, or has no
+// price; 0 is not a price, and on disagreement the catalog wins (both counted by producer). A model span
+// with no usage and no cost is a call of unknown usage: counted with the unpriced calls, never a $0 call.
 import type { PriceBook, Usage } from '@tokenledger/pricing';
 import * as sc from '@tokenledger/semconv';
-import type { CostComponent, PriceTier } from '@tokenledger/semconv';
+import type { CostComponent, PriceTier, SpanCheck } from '@tokenledger/semconv';
 import { bool, num, str } from '../model/attribute-values.ts';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
+import { billedByTokens, readSpan } from '../producers/index.ts';
 import type { CallCost, PromptTokenCounts } from './types.ts';
 
-const OPENINFERENCE_OPERATIONS: Record<string, string> = {
-  EMBEDDING: sc.OPERATION_EMBEDDINGS,
-  RETRIEVER: sc.OPERATION_RETRIEVAL,
-  RERANKER: sc.OPERATION_RERANK,
-};
 const OPERATION_COMPONENTS: Record<string, CostComponent> = {
   [sc.OPERATION_EMBEDDINGS]: 'embedding',
   [sc.OPERATION_RETRIEVAL]: 'retrieval',
   [sc.OPERATION_RERANK]: 'rerank',
 };
+const STATUS_ERROR = 2;
+/** Two costs of one call agree when they differ by no more than this fraction (rounding of a per-1K price list). */
+const AGREE = 1e-6;
 
-/** The call `span` records, or undefined when it records none (no model, usage or cost). */
+/** A span as the roll-up counts it: its call (if it is one), who made it, and what was wrong with it. */
+export interface PricedSpan {
+  call?: CallCost;
+  producer: string;
+  checks: readonly SpanCheck[];
+  /** Another producer's cost attribute that was not the price, and why. */
+  ignoredCost?: typeof sc.FOREIGN_COST_DISAGREES | typeof sc.FOREIGN_COST_ZERO;
+}
+
+/** The call `span` records, or undefined when it records none. */
 export function callCost(span: SpanRecord, book: PriceBook): CallCost | undefined {
-  const a = span.attributes;
-  const model = str(a[sc.ATTR_GEN_AI_RESPONSE_MODEL]) ?? str(a[sc.ATTR_GEN_AI_REQUEST_MODEL]) ?? str(a[sc.FOREIGN_LLM_MODEL_NAME]);
-  const input = num(a[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? num(a[sc.FOREIGN_GEN_AI_USAGE_PROMPT_TOKENS]) ?? num(a[sc.FOREIGN_LLM_TOKEN_COUNT_PROMPT]);
-  const output = num(a[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? num(a[sc.FOREIGN_GEN_AI_USAGE_COMPLETION_TOKENS]) ?? num(a[sc.FOREIGN_LLM_TOKEN_COUNT_COMPLETION]);
-  const honoured = num(a[sc.ATTR_COST_USD]) ?? num(a[sc.FOREIGN_GEN_AI_USAGE_COST]) ?? num(a[sc.FOREIGN_LLM_COST_TOTAL]);
-  if (model === undefined && input === undefined && output === undefined && honoured === undefined) return undefined;
+  return priceSpan(span, book).call;
+}
 
-  const ownProvider = str(a[sc.ATTR_GEN_AI_PROVIDER_NAME]);
-  const provider = ownProvider ?? str(a[sc.FOREIGN_GEN_AI_SYSTEM]) ?? str(a[sc.FOREIGN_LLM_PROVIDER]) ?? str(a[sc.FOREIGN_LLM_SYSTEM]);
-  const operation = str(a[sc.ATTR_GEN_AI_OPERATION_NAME]) ?? OPENINFERENCE_OPERATIONS[str(a[sc.FOREIGN_OPENINFERENCE_SPAN_KIND]) ?? ''];
+export function priceSpan(span: SpanRecord, book: PriceBook): PricedSpan {
+  const a = span.attributes;
+  const r = readSpan(a);
+  if (!r.isCall) return { producer: r.producer, checks: r.checks };
   const tierAttr = str(a[sc.ATTR_PRICE_TIER]);
   const tier: PriceTier = (sc.PRICE_TIERS as readonly string[]).includes(tierAttr ?? '') ? (tierAttr as PriceTier) : 'on_demand';
-
-  const cacheRead = num(a[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]) ?? num(a[sc.FOREIGN_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]) ?? num(a[sc.FOREIGN_LLM_TOKEN_COUNT_PROMPT_CACHE_READ]) ?? 0;
-  const cacheWrite = num(a[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]) ?? num(a[sc.FOREIGN_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]) ?? num(a[sc.FOREIGN_LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE]) ?? 0;
-  // The upstream aws-sdk instrumentation copies Converse inputTokens, which exclude cache tokens
-  // (field notes); our own spans (they carry a cost source) already include them.
-  const cacheExclusive = provider === sc.PROVIDER_AWS_BEDROCK && ownProvider === undefined && a[sc.ATTR_COST_SOURCE] === undefined;
-  const inputTokens = (input ?? 0) + (cacheExclusive ? cacheRead + cacheWrite : 0);
+  const { provider, model, operation } = r;
+  const inputTokens = r.input ?? 0;
   const usage: Usage = {
     inputTokens,
-    outputTokens: output ?? 0,
-    cacheReadInputTokens: cacheRead,
-    cacheCreationInputTokens: cacheWrite,
+    outputTokens: r.output ?? 0,
+    cacheReadInputTokens: r.cacheRead,
+    cacheCreationInputTokens: r.cacheWrite,
     queries: operation === sc.OPERATION_RERANK ? 1 : undefined,
   };
   let priced: ReturnType<PriceBook['cost']> | undefined;
@@ -54,34 +59,64 @@ export function callCost(span: SpanRecord, book: PriceBook): CallCost | undefine
   let totalUsd = 0;
   let parts: Record<'input' | 'output' | 'cache_read' | 'cache_write', number> = { input: 0, output: 0, cache_read: 0, cache_write: 0 };
   let isPriced = true;
-  if (honoured !== undefined) {
-    totalUsd = honoured;
-    if (!kind) parts = honouredParts(a, honoured, price);
-  } else if (price()?.priced) {
+  let unknownUsage = false;
+  let ignoredCost: PricedSpan['ignoredCost'];
+  const honour = (usd: number) => {
+    totalUsd = usd;
+    if (!kind) parts = honouredParts(a, usd, price);
+  };
+  const fromCatalog = () => {
     const p = price()!;
     totalUsd = p.totalUsd;
     parts = { input: p.inputUsd + (p.queryUsd ?? 0), output: p.outputUsd, cache_read: p.cacheReadUsd, cache_write: p.cacheWriteUsd };
+  };
+  const catalogPrices = () => (r.usageKnown || !billedByTokens(operation)) && price()?.priced === true;
+
+  if (r.ownCost !== undefined) {
+    honour(r.ownCost);
+  } else if (r.foreignCost !== undefined && r.foreignCost > 0) {
+    if (catalogPrices() && !agree(r.foreignCost, price()!.totalUsd)) {
+      ignoredCost = sc.FOREIGN_COST_DISAGREES;
+      fromCatalog();
+    } else honour(r.foreignCost);
   } else {
-    isPriced = false;
+    if (r.foreignCost !== undefined) ignoredCost = sc.FOREIGN_COST_ZERO;
+    if (!r.usageKnown && billedByTokens(operation)) {
+      // A failed call (error status) without usage is a request the provider refused or that broke before an
+      // answer: not billed, $0. Any other model call whose usage nobody reported is unknown, not free.
+      if (span.statusCode !== STATUS_ERROR) {
+        unknownUsage = true;
+        isPriced = false;
+      }
+    } else if (price()?.priced) fromCatalog();
+    else isPriced = false;
   }
   const components: Partial<Record<CostComponent, number>> = kind ? { [kind]: totalUsd } : parts;
 
   const attempt = num(a[sc.ATTR_RETRY_ATTEMPT]) ?? 0;
-  const ttft = num(a[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]);
-  return {
+  const call: CallCost = {
     route: str(a[sc.ATTR_ROUTE]) ?? sc.LABEL_VALUE_UNKNOWN,
     provider: provider ?? sc.LABEL_VALUE_UNKNOWN,
     model: model ?? sc.LABEL_VALUE_UNKNOWN,
+    producer: r.producer,
     totalUsd,
     components,
-    tokens: [Math.max(0, inputTokens - cacheRead - cacheWrite), cacheRead, cacheWrite, output ?? 0],
-    cacheSavingsUsd: cacheRead + cacheWrite > 0 && price()?.priced ? price()!.cacheSavingsUsd : 0,
+    tokens: [Math.max(0, inputTokens - r.cacheRead - r.cacheWrite), r.cacheRead, r.cacheWrite, r.output ?? 0],
+    cacheSavingsUsd: r.cacheRead + r.cacheWrite > 0 && price()?.priced ? price()!.cacheSavingsUsd : 0,
     priced: isPriced,
+    unknownUsage,
+    excludesCache: r.excludesCache && r.usageKnown && isPriced,
+    mayWrap: r.mayWrap,
     markedRetry: attempt > 0 || bool(a[sc.ATTR_FALLBACK]),
     requestHash: str(a[sc.ATTR_REQUEST_HASH]),
-    ttftSeconds: ttft !== undefined && ttft >= 0 ? ttft : undefined,
+    ttftSeconds: r.ttftSeconds,
     promptTokens: promptTokens(a),
   };
+  return { call, producer: r.producer, checks: r.checks, ignoredCost };
+}
+
+function agree(a: number, b: number): boolean {
+  return Math.abs(a - b) <= AGREE * Math.max(Math.abs(a), Math.abs(b));
 }
 
 const PROMPT_ATTRIBUTES = [sc.ATTR_PROMPT_TOKENS_SYSTEM, sc.ATTR_PROMPT_TOKENS_HISTORY, sc.ATTR_PROMPT_TOKENS_CONTEXT, sc.ATTR_PROMPT_TOKENS_USER, sc.ATTR_PROMPT_TOKENS_TOOLS];

@@ -11,7 +11,8 @@ const OUTCOME = [...ATTRIBUTION, sc.LABEL_OUTCOME, sc.LABEL_SUCCESS] as const;
 export type ObservationKind = 'sum' | 'dist';
 
 /**
- * The roll-up metrics (the design's table, plus prompt tokens and late spans), named as in the contract, with
+ * The roll-up metrics (the design's table, plus prompt tokens, late spans and what pricing other producers'
+ * spans could not do exactly), named as in the contract, with
  * their labels in order. Outputs encode each as they can; this order is also the Prometheus exposition's.
  */
 export const ROLLUP_METRICS = {
@@ -22,6 +23,10 @@ export const ROLLUP_METRICS = {
   [sc.METRIC_RETRY_COST_USD_TOTAL]: { kind: 'sum', labels: [...ATTRIBUTION, sc.LABEL_ROUTE, sc.LABEL_MODEL] },
   [sc.METRIC_CACHE_SAVINGS_USD_TOTAL]: { kind: 'sum', labels: [...ATTRIBUTION, sc.LABEL_MODEL] },
   [sc.METRIC_UNPRICED_CALLS_TOTAL]: { kind: 'sum', labels: [sc.LABEL_PROVIDER, sc.LABEL_MODEL] },
+  [sc.METRIC_UNKNOWN_USAGE_CALLS_TOTAL]: { kind: 'sum', labels: [sc.LABEL_PROVIDER, sc.LABEL_MODEL, sc.LABEL_PRODUCER] },
+  [sc.METRIC_COST_EXCLUDING_CACHE_USD_TOTAL]: { kind: 'sum', labels: [sc.LABEL_PROVIDER, sc.LABEL_MODEL, sc.LABEL_PRODUCER] },
+  [sc.METRIC_FOREIGN_COST_IGNORED_TOTAL]: { kind: 'sum', labels: [sc.LABEL_PRODUCER, sc.LABEL_REASON] },
+  [sc.METRIC_SPAN_CHECKS_FAILED_TOTAL]: { kind: 'sum', labels: [sc.LABEL_PRODUCER, sc.LABEL_CHECK] },
   [sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS]: { kind: 'dist', labels: [sc.LABEL_PROVIDER, sc.LABEL_MODEL] },
   [sc.METRIC_PROMPT_TOKENS_TOTAL]: { kind: 'sum', labels: [...ATTRIBUTION, sc.LABEL_SOURCE] },
   [sc.METRIC_LATE_SPANS_TOTAL]: { kind: 'sum', labels: [] },
@@ -53,7 +58,19 @@ export function observe(r: TraceRollup): Observation[] {
     if (c.retryUsd) out.push({ metric: sc.METRIC_RETRY_COST_USD_TOTAL, labels: [tenant, feature, workflow, c.route, c.model], value: c.retryUsd });
     if (c.cacheSavingsUsd) out.push({ metric: sc.METRIC_CACHE_SAVINGS_USD_TOTAL, labels: [tenant, feature, workflow, c.model], value: c.cacheSavingsUsd });
   }
-  for (const u of r.unpriced) out.push({ metric: sc.METRIC_UNPRICED_CALLS_TOTAL, labels: [u.provider, u.model], value: u.count });
+  for (const u of r.unpriced) {
+    out.push({ metric: sc.METRIC_UNPRICED_CALLS_TOTAL, labels: [u.provider, u.model], value: u.count });
+    if (u.unknownUsage) out.push({ metric: sc.METRIC_UNKNOWN_USAGE_CALLS_TOTAL, labels: [u.provider, u.model, u.producer], value: u.unknownUsage });
+  }
+  // What pricing other producers' spans could not do exactly (see ../producers).
+  for (const x of r.excludingCache) {
+    if (x.usd) out.push({ metric: sc.METRIC_COST_EXCLUDING_CACHE_USD_TOTAL, labels: [x.provider, x.model, x.producer], value: x.usd });
+  }
+  for (const p of r.producers) {
+    if (p.costDisagrees) out.push({ metric: sc.METRIC_FOREIGN_COST_IGNORED_TOTAL, labels: [p.producer, sc.FOREIGN_COST_DISAGREES], value: p.costDisagrees });
+    if (p.costZero) out.push({ metric: sc.METRIC_FOREIGN_COST_IGNORED_TOTAL, labels: [p.producer, sc.FOREIGN_COST_ZERO], value: p.costZero });
+    for (const [check, n] of Object.entries(p.checks)) if (n) out.push({ metric: sc.METRIC_SPAN_CHECKS_FAILED_TOTAL, labels: [p.producer, check], value: n });
+  }
   for (const t of r.ttft) out.push({ metric: sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS, labels: [t.provider, t.model], value: t.seconds });
   sc.PROMPT_TOKEN_SOURCES.forEach((source, i) => {
     if (r.promptTokens?.[i]) out.push({ metric: sc.METRIC_PROMPT_TOKENS_TOTAL, labels: [tenant, feature, workflow, source], value: r.promptTokens[i] });

@@ -28,6 +28,7 @@ export function traceLabels(t: TraceState): TraceLabels {
 }
 
 export function rollUp(t: TraceState, atMs: number): TraceRollup {
+  t.resolveHeld();
   const calls = [...t.calls.values()];
   const tokens: TokenCounts = [0, 0, 0, 0];
   let totalUsd = 0;
@@ -48,6 +49,8 @@ export function rollUp(t: TraceState, atMs: number): TraceRollup {
     tokens,
     calls,
     unpriced: [...t.unpriced.values()],
+    excludingCache: [...t.excludingCache.values()],
+    producers: [...t.producers.values()],
     ttft: t.ttft,
     promptTokens: t.promptTokens,
   };

@@ -1,9 +1,10 @@
 // What the roll-up needs of an open trace, accumulated span by span in O(1): the spans themselves
 // stay in the store, so a 50,000-span trace costs no more per span than a small one.
 import * as sc from '@tokenledger/semconv';
-import { bool, str } from '../model/attribute-values.ts';
 import type { SpanRecord } from '../model/span-record.ts';
-import type { CallCost, CallGroup, PromptTokenCounts, TraceLabels } from './types.ts';
+import { bool, str } from '../model/attribute-values.ts';
+import type { PricedSpan } from './call-cost.ts';
+import type { CallCost, CallGroup, ProducerCounts, PromptTokenCounts, TraceLabels, TraceRollup } from './types.ts';
 
 /** Attribution fields, each from the root span else the first span that has it. */
 export interface Attribution {
@@ -35,13 +36,19 @@ export class TraceState {
   readonly root: Attribution = {};
   readonly other: Attribution = {};
   readonly calls = new Map<string, CallGroup>();
-  readonly unpriced = new Map<string, { provider: string; model: string; count: number }>();
+  readonly unpriced = new Map<string, TraceRollup['unpriced'][number]>();
+  readonly excludingCache = new Map<string, TraceRollup['excludingCache'][number]>();
+  readonly producers = new Map<string, ProducerCounts>();
   readonly ttft: { provider: string; model: string; seconds: number }[] = [];
   readonly promptTokens: PromptTokenCounts = [0, 0, 0, 0, 0];
   /** First unmarked call per request hash: later identical requests are retries. */
   private repeats?: Map<string, Repeat>;
   /** Span ids seen: an OTLP client retrying a request whose answer it lost sends them again. */
   private readonly seen = new Set<string>();
+  /** Calls of an operation their producer nests, held until the trace is rolled up: a wrapper is not a call. */
+  private held?: Map<string, { span: SpanRecord; call: CallCost }>;
+  /** Parents of such calls: the wrappers. */
+  private wrappers?: Set<string>;
 
   constructor(traceId: string, nowMs: number, lateOf?: TraceLabels) {
     this.traceId = traceId;
@@ -51,7 +58,7 @@ export class TraceState {
   }
 
   /** Adds one span; a span id seen before in this trace is counted once. */
-  add(span: SpanRecord, call: CallCost | undefined): void {
+  add(span: SpanRecord, priced: PricedSpan | undefined): void {
     this.stored++;
     if (this.seen.has(span.spanId)) return;
     this.seen.add(span.spanId);
@@ -66,14 +73,37 @@ export class TraceState {
     target.outcome ??= str(a[sc.ATTR_OUTCOME]);
     const success = a[sc.ATTR_OUTCOME_SUCCESS];
     if (target.success === undefined && success !== undefined) target.success = bool(success);
-    if (call) this.addCall(span, call);
+    if (!priced) return;
+    if (priced.checks.length || priced.ignoredCost) this.countProducer(priced);
+    const call = priced.call;
+    if (!call) return;
+    if (call.mayWrap) {
+      (this.wrappers ??= new Set()).add(span.parentSpanId);
+      (this.held ??= new Map()).set(span.spanId, { span, call });
+    } else this.addCall(span, call);
+  }
+
+  /** Adds the held calls that wrap none of their producer's spans (called once, when the trace is rolled up). */
+  resolveHeld(): void {
+    if (!this.held) return;
+    for (const [id, { span, call }] of this.held) if (!this.wrappers!.has(id)) this.addCall(span, call);
+    this.held = undefined;
+  }
+
+  private countProducer(p: PricedSpan): void {
+    let c = this.producers.get(p.producer);
+    if (!c) this.producers.set(p.producer, (c = { producer: p.producer, checks: {}, costDisagrees: 0, costZero: 0 }));
+    for (const check of p.checks) c.checks[check] = (c.checks[check] ?? 0) + 1;
+    if (p.ignoredCost === sc.FOREIGN_COST_DISAGREES) c.costDisagrees++;
+    else if (p.ignoredCost === sc.FOREIGN_COST_ZERO) c.costZero++;
   }
 
   private addCall(span: SpanRecord, call: CallCost): void {
     const key = `${call.route}\u0000${call.provider}\u0000${call.model}`;
     let g = this.calls.get(key);
     if (!g) {
-      g = { route: call.route, provider: call.provider, model: call.model, totalUsd: 0, components: {}, tokens: [0, 0, 0, 0], cacheSavingsUsd: 0, retryUsd: 0 };
+      g = { route: call.route, provider: call.provider, model: call.model, totalUsd: 0, components: {}, tokens: [0, 0, 0, 0], cacheSavingsUsd: 0, retryUsd: 0,
+        unpriced: 0, unknownUsage: 0, excludingCacheUsd: 0 };
       this.calls.set(key, g);
     }
     g.totalUsd += call.totalUsd;
@@ -86,9 +116,20 @@ export class TraceState {
     if (call.markedRetry) g.retryUsd += call.totalUsd;
     else if (call.requestHash !== undefined) this.addRepeat(call.requestHash, span.startMs, call.totalUsd, g);
     if (!call.priced) {
-      const u = this.unpriced.get(key);
-      if (u) u.count++;
-      else this.unpriced.set(key, { provider: call.provider, model: call.model, count: 1 });
+      g.unpriced++;
+      if (call.unknownUsage) g.unknownUsage++;
+      const k = `${call.provider}\u0000${call.model}\u0000${call.producer}`;
+      let u = this.unpriced.get(k);
+      if (!u) this.unpriced.set(k, (u = { provider: call.provider, model: call.model, producer: call.producer, count: 0, unknownUsage: 0 }));
+      u.count++;
+      if (call.unknownUsage) u.unknownUsage++;
+    }
+    if (call.excludesCache) {
+      g.excludingCacheUsd += call.totalUsd;
+      const k = `${call.provider}\u0000${call.model}\u0000${call.producer}`;
+      let x = this.excludingCache.get(k);
+      if (!x) this.excludingCache.set(k, (x = { provider: call.provider, model: call.model, producer: call.producer, usd: 0 }));
+      x.usd += call.totalUsd;
     }
     if (call.ttftSeconds !== undefined) this.ttft.push({ provider: call.provider, model: call.model, seconds: call.ttftSeconds });
     if (call.promptTokens) for (let i = 0; i < 5; i++) this.promptTokens[i]! += call.promptTokens[i]!;

@@ -1,4 +1,4 @@
-import type { CostComponent } from '@tokenledger/semconv';
+import type { CostComponent, SpanCheck } from '@tokenledger/semconv';
 
 /** Token counts in the order of TOKEN_TYPES: uncached input, cache read, cache write, output. */
 export type TokenCounts = [number, number, number, number];
@@ -17,10 +17,28 @@ interface CostFigures {
   cacheSavingsUsd: number;
 }
 
+/** What the cost of calls cannot say, counted beside it. */
+export interface CallGaps {
+  /** Calls with no price (unknown usage included). */
+  unpriced: number;
+  /** Of those, calls whose usage no span reported. */
+  unknownUsage: number;
+  /** Cost of calls priced without the cache counts their spans cannot carry (part of totalUsd). */
+  excludingCacheUsd: number;
+}
+
 /** What one model/embedding/retrieval/rerank span costs, read or priced from its attributes. */
 export interface CallCost extends CostFigures {
+  /** Which instrumentation wrote the span (producer table id). */
+  producer: string;
   /** False when the call has usage or a model but no price anywhere: counted, never priced at zero. */
   priced: boolean;
+  /** A model call without usage or cost: unpriced, and counted as of unknown usage. */
+  unknownUsage: boolean;
+  /** Priced without cache effects: the producer cannot put the call's cache counts on its span. */
+  excludesCache: boolean;
+  /** Of an operation its producer nests: not a call when another of its spans is its child. */
+  mayWrap: boolean;
   /** Marked by the application: retry.attempt > 0 or fallback. */
   markedRetry: boolean;
   requestHash?: string;
@@ -30,8 +48,18 @@ export interface CallCost extends CostFigures {
 }
 
 /** A trace's calls summed per route/provider/model. */
-export interface CallGroup extends CostFigures {
+export interface CallGroup extends CostFigures, CallGaps {
   retryUsd: number;
+}
+
+/** Per producer: spans failing a check, cost attributes not taken as the price, calls of unknown usage and cost without cache effects. */
+export interface ProducerCounts {
+  producer: string;
+  checks: Partial<Record<SpanCheck, number>>;
+  /** Another producer's cost that disagreed with the catalog (the catalog's price was used). */
+  costDisagrees: number;
+  /** Another producer's cost of 0, not taken as a price. */
+  costZero: number;
 }
 
 /** Trace-level labels, resolved at finalisation. */
@@ -57,7 +85,11 @@ export interface TraceRollup {
   retryUsd: number;
   tokens: TokenCounts;
   calls: CallGroup[];
-  unpriced: { provider: string; model: string; count: number }[];
+  /** Unpriced calls by provider and model; `unknownUsage` of them had no usage at all (by producer). */
+  unpriced: { provider: string; model: string; producer: string; count: number; unknownUsage: number }[];
+  /** Cost priced without cache effects, by provider, model and producer. */
+  excludingCache: { provider: string; model: string; producer: string; usd: number }[];
+  producers: ProducerCounts[];
   ttft: { provider: string; model: string; seconds: number }[];
   /** Absent when no span said where its input tokens came from. */
   promptTokens?: PromptTokenCounts;

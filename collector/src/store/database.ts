@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS outcome_rollup (
   outcome TEXT NOT NULL, success TEXT NOT NULL,
   outcomes INTEGER NOT NULL, cost_usd REAL NOT NULL, retry_cost_usd REAL NOT NULL,
   input_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+  unpriced_calls INTEGER NOT NULL DEFAULT 0, unknown_usage_calls INTEGER NOT NULL DEFAULT 0, cost_excluding_cache_usd REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS call_rollup (
@@ -33,6 +34,7 @@ CREATE TABLE IF NOT EXISTS call_rollup (
   outcome TEXT NOT NULL, success TEXT NOT NULL, route TEXT NOT NULL, model TEXT NOT NULL,
   outcomes INTEGER NOT NULL, cost_usd REAL NOT NULL, retry_cost_usd REAL NOT NULL,
   input_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+  unpriced_calls INTEGER NOT NULL DEFAULT 0, unknown_usage_calls INTEGER NOT NULL DEFAULT 0, cost_excluding_cache_usd REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success, route, model)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS metric_state (
@@ -46,7 +48,18 @@ export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL'): D
   const db = new DatabaseSync(join(dataDir, 'collector.db'));
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 5000;`);
   db.exec(SCHEMA);
+  addGapColumns(db);
   return db;
+}
+
+/** Columns added after the first release: a store written before them gets them (as zeros). */
+const GAP_COLUMNS = ['unpriced_calls INTEGER NOT NULL DEFAULT 0', 'unknown_usage_calls INTEGER NOT NULL DEFAULT 0', 'cost_excluding_cache_usd REAL NOT NULL DEFAULT 0'];
+
+function addGapColumns(db: DatabaseSync): void {
+  for (const table of ['outcome_rollup', 'call_rollup']) {
+    const have = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+    for (const column of GAP_COLUMNS) if (!have.has(column.split(' ')[0]!)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  }
 }
 
 /** Runs `fn` in one transaction: all of it is durable, or none. */

@@ -23,6 +23,11 @@ export interface OutcomeRow {
   costPerSuccessUsd: number | null;
   retryCostUsd: number;
   tokens: { input: number; cacheRead: number; cacheWrite: number; output: number };
+  /** Calls with no price (never counted as $0), of which `unknownUsageCalls` reported no usage at all. */
+  unpricedCalls: number;
+  unknownUsageCalls: number;
+  /** Part of costUsd priced without cache effects: its spans cannot carry cache counts (see the producer table). */
+  costExcludingCacheUsd: number;
 }
 
 export function queryOutcomes(db: DatabaseSync, q: OutcomesQuery): OutcomeRow[] {
@@ -35,7 +40,8 @@ export function queryOutcomes(db: DatabaseSync, q: OutcomesQuery): OutcomeRow[] 
   const cols = q.groupBy.join(', ');
   const sql = `SELECT ${cols ? `${cols}, ` : ''}sum(cost_usd) AS cost, sum(outcomes) AS outcomes,
       sum(CASE WHEN success = ? THEN outcomes ELSE 0 END) AS successes, sum(retry_cost_usd) AS retry,
-      sum(input_tokens) AS input, sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write, sum(output_tokens) AS output
+      sum(input_tokens) AS input, sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write, sum(output_tokens) AS output,
+      sum(unpriced_calls) AS unpriced, sum(unknown_usage_calls) AS unknown_usage, sum(cost_excluding_cache_usd) AS excluding_cache
     FROM ${table} WHERE bucket_ms >= ? AND bucket_ms < ?${callFilter}${cols ? ` GROUP BY ${cols}` : ''} ORDER BY cost DESC`;
   const params = callFilter ? [SUCCESS_TRUE, q.sinceMs, q.untilMs, ALL, ALL] : [SUCCESS_TRUE, q.sinceMs, q.untilMs];
   const rows = db.prepare(sql).all(...params) as Record<string, string | number | null>[];
@@ -52,6 +58,9 @@ export function queryOutcomes(db: DatabaseSync, q: OutcomesQuery): OutcomeRow[] 
         costPerSuccessUsd: successes > 0 ? cost / successes : null,
         retryCostUsd: Number(r.retry),
         tokens: { input: Number(r.input), cacheRead: Number(r.cache_read), cacheWrite: Number(r.cache_write), output: Number(r.output) },
+        unpricedCalls: Number(r.unpriced),
+        unknownUsageCalls: Number(r.unknown_usage),
+        costExcludingCacheUsd: Number(r.excluding_cache),
       };
     });
 }

@@ -4,7 +4,10 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DirtySeries, SeriesState } from '../metrics/registry.ts';
 import type { TraceLabels, TraceRollup } from '../rollup/types.ts';
 
-const SUMS = 'outcomes = outcomes + excluded.outcomes, cost_usd = cost_usd + excluded.cost_usd, retry_cost_usd = retry_cost_usd + excluded.retry_cost_usd, input_tokens = input_tokens + excluded.input_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, output_tokens = output_tokens + excluded.output_tokens';
+const SUMMED = ['outcomes', 'cost_usd', 'retry_cost_usd', 'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'output_tokens', 'unpriced_calls', 'unknown_usage_calls', 'cost_excluding_cache_usd'];
+const SUMS = SUMMED.map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
+/** [unpriced calls, of unknown usage, cost excluding cache effects] */
+type Gaps = [number, number, number];
 
 /** Route or model value of call_rollup rows that sum over all of them (real labels are never empty). */
 export const ALL = '';
@@ -15,19 +18,21 @@ interface Row {
   cost: number;
   retry: number;
   tokens: number[];
+  gaps: Gaps;
 }
 
-function addRow(rows: Map<string, Row>, labels: (string | number)[], outcomes: number, cost: number, retry: number, tokens: readonly number[]): void {
+function addRow(rows: Map<string, Row>, labels: (string | number)[], outcomes: number, cost: number, retry: number, tokens: readonly number[], gaps: Readonly<Gaps>): void {
   const key = labels.join('\u0000');
   const row = rows.get(key);
   if (!row) {
-    rows.set(key, { labels, outcomes, cost, retry, tokens: [...tokens] });
+    rows.set(key, { labels, outcomes, cost, retry, tokens: [...tokens], gaps: [...gaps] });
     return;
   }
   row.outcomes += outcomes;
   row.cost += cost;
   row.retry += retry;
   for (let i = 0; i < tokens.length; i++) row.tokens[i]! += tokens[i]!;
+  for (let i = 0; i < 3; i++) row.gaps[i]! += gaps[i]!;
 }
 
 export interface StoredSeries {
@@ -49,10 +54,12 @@ export class RollupStore {
   constructor(db: DatabaseSync, bucketMs: number) {
     this.db = db;
     this.bucketMs = bucketMs;
-    this.outcomeRow = db.prepare(`INSERT INTO outcome_rollup VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-      ON CONFLICT (bucket_ms, tenant, feature, workflow, outcome, success) DO UPDATE SET ${SUMS}`);
-    this.callRow = db.prepare(`INSERT INTO call_rollup VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-      ON CONFLICT (bucket_ms, tenant, feature, workflow, outcome, success, route, model) DO UPDATE SET ${SUMS}`);
+    const labels = 'bucket_ms, tenant, feature, workflow, outcome, success';
+    const marks = (n: number) => Array(n).fill('?').join(',');
+    this.outcomeRow = db.prepare(`INSERT INTO outcome_rollup (${labels}, ${SUMMED.join(', ')}) VALUES (${marks(6 + SUMMED.length)})
+      ON CONFLICT (${labels}) DO UPDATE SET ${SUMS}`);
+    this.callRow = db.prepare(`INSERT INTO call_rollup (${labels}, route, model, ${SUMMED.join(', ')}) VALUES (${marks(8 + SUMMED.length)})
+      ON CONFLICT (${labels}, route, model) DO UPDATE SET ${SUMS}`);
     // One statement for a batch: [[traceId, atMs, labels], …] (the labels stored as their JSON text).
     this.finalisedRows = db.prepare('INSERT OR IGNORE INTO finalised (trace_id, finalised_ms, labels) SELECT value->>0, value->>1, value->>2 FROM json_each(?)');
     this.seriesRow = db.prepare('INSERT OR REPLACE INTO metric_state (metric, series_key, labels, state) VALUES (?, ?, ?, ?)');
@@ -69,21 +76,27 @@ export class RollupStore {
       const { tenant, feature, workflow, outcome, success } = r.labels;
       const outcomes = r.late ? 0 : 1;
       const labels = [bucket, tenant, feature, workflow, outcome, success];
-      addRow(outcomeRows, labels, outcomes, r.totalUsd, r.retryUsd, r.tokens);
+      const total: Gaps = [0, 0, 0];
+      for (const c of r.calls) {
+        total[0] += c.unpriced;
+        total[1] += c.unknownUsage;
+        total[2] += c.excludingCacheUsd;
+      }
+      addRow(outcomeRows, labels, outcomes, r.totalUsd, r.retryUsd, r.tokens, total);
       // Per route and model, and (ALL for the other) per route alone and per model alone, so that a
       // trace counts once in each group whatever the grouping.
       const groups = new Map<string, Row>();
       for (const c of r.calls) {
         for (const [route, model] of [[c.route, c.model], [c.route, ALL], [ALL, c.model]]) {
-          addRow(groups, [...labels, route!, model!], 0, c.totalUsd, c.retryUsd, c.tokens);
+          addRow(groups, [...labels, route!, model!], 0, c.totalUsd, c.retryUsd, c.tokens, [c.unpriced, c.unknownUsage, c.excludingCacheUsd]);
         }
       }
-      for (const row of groups.values()) addRow(callRows, row.labels, outcomes, row.cost, row.retry, row.tokens);
+      for (const row of groups.values()) addRow(callRows, row.labels, outcomes, row.cost, row.retry, row.tokens, row.gaps);
       if (!r.late) finalised.push([r.traceId, r.atMs, r.labels]);
     }
     if (finalised.length > 0) this.finalisedRows.run(JSON.stringify(finalised));
-    for (const row of outcomeRows.values()) this.outcomeRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens);
-    for (const row of callRows.values()) this.callRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens);
+    for (const row of outcomeRows.values()) this.outcomeRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens, ...row.gaps);
+    for (const row of callRows.values()) this.callRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens, ...row.gaps);
   }
 
   /** Inside a transaction: the current state of changed metric series. */

@@ -7,7 +7,7 @@ import type { PriceBook } from '@tokenledger/pricing';
 import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
 import { Backpressure, type SpanRecord, type SpanSink } from '../model/span-record.ts';
-import { callCost } from '../rollup/call-cost.ts';
+import { priceSpan, type PricedSpan } from '../rollup/call-cost.ts';
 import { TraceState } from '../rollup/trace-state.ts';
 import type { TraceLabels } from '../rollup/types.ts';
 import { transaction } from '../store/database.ts';
@@ -166,9 +166,11 @@ export class TraceBuffer implements SpanSink {
   }
 
   /** A span that cannot be priced must not stop the others (nor, replayed, every restart). */
-  private costOf(s: SpanRecord): ReturnType<typeof callCost> {
+  private costOf(s: SpanRecord): PricedSpan | undefined {
     try {
-      return callCost(s, this.o.book);
+      const priced = priceSpan(s, this.o.book);
+      if (priced.checks.length) reportChecks(priced, s);
+      return priced;
     } catch (err) {
       diag.error(`tokenledger collector: cannot price span ${s.spanId} of trace ${s.traceId}`, err);
       return undefined;
@@ -185,5 +187,19 @@ export class TraceBuffer implements SpanSink {
     this.o.metrics.spansRefused.inc([], spans);
     this.o.metrics.backpressure.inc([]);
     return Promise.reject(new Backpressure(`cannot take more spans: ${why}`, this.o.retryAfterSeconds));
+  }
+}
+
+/** Failed checks seen per producer and check: diag names the first and then every 10,000th (the counter has them all). */
+const checksSeen = new Map<string, number>();
+
+function reportChecks(p: PricedSpan, s: SpanRecord): void {
+  for (const check of p.checks) {
+    const key = `${p.producer} ${check}`;
+    const n = (checksSeen.get(key) ?? 0) + 1;
+    if (checksSeen.size < 10_000 || checksSeen.has(key)) checksSeen.set(key, n);
+    if (n === 1 || n % 10_000 === 0) {
+      diag.warn(`tokenledger collector: span ${s.spanId} of trace ${s.traceId} (producer ${p.producer}) fails the ${check} check (${n} so far); its bad numbers are not used`);
+    }
   }
 }

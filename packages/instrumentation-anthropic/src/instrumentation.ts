@@ -2,7 +2,7 @@
 // through create), with cache creation/read tokens, service tier, cost, request hash and the GenAI metrics.
 // There is no upstream Anthropic instrumentation; this one follows the contrib style.
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { createGenAiMetrics, patchCreate, type GenAiMetrics, type SdkApi } from '@tokenledger/instrumentation-core';
+import { createGenAiMetrics, patchBuildRequest, patchCreate, promptChars, type GenAiMetrics, type SdkApi } from '@tokenledger/instrumentation-core';
 import { OPERATION_CHAT, PROVIDER_ANTHROPIC, type PriceTier } from '@tokenledger/semconv';
 import { messageResult, messagesInputContent, messagesOutputContent, messagesRequestAttributes, MessagesStreamResult } from './messages.ts';
 import type { AnthropicInstrumentationConfig } from './types.ts';
@@ -18,6 +18,7 @@ const MESSAGES: SdkApi = {
   stream: () => new MessagesStreamResult(),
   inputContent: messagesInputContent,
   outputContent: messagesOutputContent,
+  promptChars: (params) => promptChars(params.system, params.messages, params.tools),
   // `usage.service_tier`: `standard`, `priority` or `batch`.
   tier: (t): PriceTier => (t === 'priority' ? 'priority' : t === 'batch' ? 'batch' : 'on_demand'),
 };
@@ -41,12 +42,17 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
           this._wrap(proto, 'create', (original: any) => this.replacingSdkSpans(create(original)));
           // stream() starts the SDK's own span before it calls create().
           this._wrap(proto, 'stream', (original: any) => this.replacingSdkSpans(original));
+          // Each attempt of a call (the client's own retries) is built here: the span counts them.
+          const client = clientPrototype(module);
+          if (typeof client?.buildRequest === 'function') this._wrap(client, 'buildRequest', patchBuildRequest);
           return module;
         },
         (module: any) => {
           const proto = messagesPrototype(module);
           this._unwrap(proto, 'create');
           this._unwrap(proto, 'stream');
+          const client = clientPrototype(module);
+          if (client?.buildRequest) this._unwrap(client, 'buildRequest');
         },
       ),
     ];
@@ -69,6 +75,11 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   protected override _updateMetricInstruments(): void {
     this.genAiMetrics = createGenAiMetrics(this.meter);
   }
+}
+
+function clientPrototype(module: any): any {
+  const sdk = module[Symbol.toStringTag] === 'Module' ? module.default : module;
+  return (sdk.Anthropic ?? sdk)?.prototype;
 }
 
 function messagesPrototype(module: any): any {

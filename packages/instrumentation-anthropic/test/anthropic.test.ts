@@ -120,6 +120,40 @@ describe('messages', () => {
     expect(span.status.code).toBe(2);
     expect(span.attributes['error.type']).toBe('529');
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    // maxRetries 2: three attempts inside this one call.
+    expect(span.attributes['tokenledger.transport.attempts']).toBe(3);
+  });
+
+  it('records the attempts of a call that succeeded after a retry, and one for a call sent once', async () => {
+    const overloaded = { ...anthropicError(529, 'overloaded_error', 'Overloaded'), headers: { 'retry-after-ms': '1' } };
+    endpoint.failNext(overloaded);
+    await client.messages.create(request);
+    expect(onlySpan().attributes['tokenledger.transport.attempts']).toBe(2);
+    telemetry.exporter.reset();
+    await client.messages.create(request);
+    expect(onlySpan().attributes['tokenledger.transport.attempts']).toBe(1);
+  });
+
+  it('says where the input tokens (cache included) come from: system, history, context, user, tools', async () => {
+    const tools = [{ name: 'lookup', description: 'Find an order', input_schema: { type: 'object' as const, properties: {} } }];
+    await client.messages.create({
+      model: MODEL, max_tokens: 100, tools,
+      system: 'You are a support agent.', // 24
+      messages: [
+        { role: 'user', content: 'Hi there' }, // history: 8
+        { role: 'assistant', content: 'Hello!' }, // history: 6
+        { role: 'user', content: [{ type: 'text', text: 'Policy: 30 days.' }, { type: 'text', text: 'Can I return it?' }] }, // context 16, user 16
+      ],
+    });
+    const a = onlySpan().attributes;
+    const input = 100 + 2000 + 5000;
+    const chars = { system: 24, history: 14, context: 16, user: 16, tools: JSON.stringify(tools).length };
+    const total = Object.values(chars).reduce((t, n) => t + n, 0);
+    for (const k of ['system', 'history', 'context', 'user'] as const) {
+      const expected = Math.floor((input * chars[k]) / total);
+      expect(a[`tokenledger.prompt.tokens.${k}`]).toBe(expected);
+    }
+    expect(['system', 'history', 'context', 'user', 'tools'].reduce((t, k) => t + (a[`tokenledger.prompt.tokens.${k}`] as number), 0)).toBe(input);
   });
 
   it('ends the span and rethrows when the SDK refuses the call before sending it', async () => {

@@ -26,6 +26,7 @@ import {
   ENV_CAPTURE_MESSAGE_CONTENT,
   type PriceTier,
 } from '@tokenledger/semconv';
+import { promptTokenAttributes, type PromptChars } from './prompt-breakdown.ts';
 import { selfHostedCost, type SelfHostedEndpoint } from './self-hosted.ts';
 
 /** The GenAI client histograms, created once per meter. */
@@ -59,6 +60,8 @@ export interface CallInfo {
   estimated?: boolean;
   /** A self-hosted server from configuration: priced by its instances' time, not per token. */
   selfHosted?: SelfHostedEndpoint;
+  /** Characters of the request by where they come from: the reported input tokens are apportioned by them. */
+  prompt?: PromptChars;
 }
 
 /** What one call returned that its span records, whatever the API shape. */
@@ -91,6 +94,7 @@ export function recordCallResult(span: Span, metrics: GenAiMetrics | undefined, 
     if (u.cacheCreationInputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheCreationInputTokens);
     if (u.reasoningOutputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoningOutputTokens);
     if (call.estimated) span.setAttribute(ATTR_USAGE_ESTIMATED, true);
+    if (call.prompt) span.setAttributes(promptTokenAttributes(call.prompt, u.inputTokens));
     if (!call.selfHosted) {
       const opts = { provider: call.provider, tier: result.tier, region: result.region, latency: result.latency, durationS };
       span.setAttributes(costAttributes(defaultPriceBook().cost(model, u, opts)));

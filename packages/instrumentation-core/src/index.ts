@@ -6,7 +6,7 @@
 export { createGenAiMetrics, recordCallResult, recordError, markFailed, errorType, safely, captureContent } from './genai.ts';
 export { requestHash } from './request-hash.ts';
 export type { GenAiMetrics, CallInfo, CallResult } from './genai.ts';
-export { patchCreate, isSdkCall, watchSdkCalls } from './sdk-patch.ts';
+export { patchCreate, patchBuildRequest, isSdkCall, watchSdkCalls } from './sdk-patch.ts';
 export { holdSpanUntilRead } from './held-stream.ts';
 export type { StreamObserver } from './held-stream.ts';
 export type { SdkApi, SdkPatchHost } from './sdk-patch.ts';
@@ -15,3 +15,5 @@ export type { SelfHostedEndpoint } from './self-hosted.ts';
 export { serverAttributes } from './server.ts';
 export { dispatchAwsHooks } from './aws-hooks.ts';
 export type { AwsServiceHooks } from './aws-hooks.ts';
+export { promptChars, promptTokenAttributes } from './prompt-breakdown.ts';
+export type { PromptChars } from './prompt-breakdown.ts';

@@ -7,9 +7,11 @@ import {
   ATTR_INSTANCE_TYPE,
   ATTR_REQUEST_HASH,
   ATTR_ROUTE,
+  ATTR_TRANSPORT_ATTEMPTS,
   type PriceTier,
 } from '@tokenledger/semconv';
 import { captureContent, recordCallResult, recordError, safely, type CallInfo, type CallResult, type GenAiMetrics } from './genai.ts';
+import type { PromptChars } from './prompt-breakdown.ts';
 import { requestHash } from './request-hash.ts';
 import type { SelfHostedEndpoint } from './self-hosted.ts';
 import { serverAttributes } from './server.ts';
@@ -44,6 +46,8 @@ export interface SdkApi {
   outputContent?(response: any): Attributes;
   /** The configured self-hosted server a client's base URL points at, if any. */
   selfHosted?: (baseURL: unknown) => SelfHostedEndpoint | undefined;
+  /** Characters of the request by where they come from (system, history, context, user, tools): the prompt breakdown. */
+  promptChars?: (params: any) => PromptChars | undefined;
 }
 
 /** What the patch needs from its instrumentation, read at call time. */
@@ -110,6 +114,7 @@ function start(host: SdkPatchHost, api: SdkApi, args: any[], baseURL: unknown) {
     operation: api.operation,
     requestModel: String(params.model ?? selfHosted?.model),
     selfHosted,
+    prompt: api.promptChars ? safely(`${api.provider} prompt breakdown`, () => api.promptChars!(params)) : undefined,
   };
   const { stream: _s, stream_options: _o, ...hashed } = params;
   const attributes: Attributes = {
@@ -125,6 +130,7 @@ function start(host: SdkPatchHost, api: SdkApi, args: any[], baseURL: unknown) {
   if (selfHosted?.route) attributes[ATTR_ROUTE] = selfHosted.route;
   if (selfHosted?.instanceType) attributes[ATTR_INSTANCE_TYPE] = selfHosted.instanceType;
   const span = host.tracer().startSpan(`${call.operation} ${call.requestModel}`, { kind: SpanKind.CLIENT, attributes });
+  callSpans.add(span);
   const changed = params.stream === true ? api.streamParams?.(params) : undefined;
   const callArgs = changed ? [changed.params, ...args.slice(1)] : args;
   return { span, call, callArgs, hide: changed?.hide, capture };
@@ -173,4 +179,23 @@ function wrapStream(host: SdkPatchHost, stream: any, api: SdkApi, span: Span, ca
 
 function seconds(start: number): number {
   return (performance.now() - start) / 1000;
+}
+
+/** The spans of calls in flight (weakly held): the only spans the transport-attempt patch writes to. */
+const callSpans = new WeakSet<Span>();
+
+/**
+ * A wrapper for `_wrap(clientPrototype, 'buildRequest', …)` of a Stainless SDK client: the SDK builds each
+ * attempt of a call (its internal retries, `maxRetries`) with `{ retryCount }`, inside the call's context, so
+ * the span of the call gets tokenledger.transport.attempts = retryCount + 1 of its last attempt.
+ */
+export function patchBuildRequest(original: (...args: any[]) => any) {
+  return function tokenledgerBuildRequest(this: unknown, ...args: any[]) {
+    const retryCount = args[1]?.retryCount;
+    if (typeof retryCount === 'number') {
+      const span = trace.getSpan(context.active());
+      if (span && callSpans.has(span)) safely('transport attempts', () => span.setAttribute(ATTR_TRANSPORT_ATTEMPTS, retryCount + 1));
+    }
+    return original.apply(this, args);
+  };
 }

@@ -28,6 +28,9 @@ export function chatUsage(u: any): Usage | undefined {
   const usage: Usage = { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens ?? 0 };
   const cached = u.prompt_tokens_details?.cached_tokens;
   if (typeof cached === 'number') usage.cacheReadInputTokens = cached;
+  // Written to the prompt cache: also inside prompt_tokens.
+  const written = u.prompt_tokens_details?.cache_write_tokens;
+  if (typeof written === 'number') usage.cacheCreationInputTokens = written;
   const reasoning = u.completion_tokens_details?.reasoning_tokens;
   if (typeof reasoning === 'number') usage.reasoningOutputTokens = reasoning;
   return usage;

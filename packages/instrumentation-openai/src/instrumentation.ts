@@ -7,7 +7,8 @@ import { chatInputContent, chatOutputContent, chatRequestAttributes, chatResult,
 import { embeddingsRequestAttributes, embeddingsResult } from './embeddings.ts';
 import { createGenAiMetrics, type GenAiMetrics } from '@tokenledger/instrumentation-core';
 import { responsesRequestAttributes, responsesResult, ResponsesStreamResult } from './responses.ts';
-import { patchCreate, type SdkApi } from '@tokenledger/instrumentation-core';
+import { patchBuildRequest, patchCreate, type SdkApi } from '@tokenledger/instrumentation-core';
+import { chatPromptChars, responsesPromptChars } from './prompt.ts';
 import { endpointForUrl, ENV_SELF_HOSTED_ENDPOINTS, parseSelfHostedEndpoints, type SelfHostedEndpoint } from '@tokenledger/instrumentation-core';
 import type { OpenAIInstrumentationConfig } from './types.ts';
 
@@ -36,9 +37,12 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     const chat: SdkApi = {
       ...base, operation: OPERATION_CHAT, request: chatRequestAttributes, result: chatResult,
       stream: () => new ChatStreamResult(), streamParams: (params) => this.withStreamUsage(params),
-      inputContent: chatInputContent, outputContent: chatOutputContent,
+      inputContent: chatInputContent, outputContent: chatOutputContent, promptChars: chatPromptChars,
     };
-    const responses: SdkApi = { ...base, operation: OPERATION_CHAT, request: responsesRequestAttributes, result: responsesResult, stream: () => new ResponsesStreamResult() };
+    const responses: SdkApi = {
+      ...base, operation: OPERATION_CHAT, request: responsesRequestAttributes, result: responsesResult, stream: () => new ResponsesStreamResult(),
+      promptChars: responsesPromptChars,
+    };
     const embeddings: SdkApi = { ...base, operation: OPERATION_EMBEDDINGS, request: embeddingsRequestAttributes, result: embeddingsResult };
     const targets = (openai: any): [object, SdkApi][] => [
       [openai.OpenAI.Chat.Completions.prototype, chat],
@@ -50,11 +54,16 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         'openai',
         ['>=4.19.0 <8'],
         (module: any) => {
-          for (const [proto, api] of targets(exportsOf(module))) this._wrap(proto as any, 'create', patchCreate(this.host, api));
+          const openai = exportsOf(module);
+          for (const [proto, api] of targets(openai)) this._wrap(proto as any, 'create', patchCreate(this.host, api));
+          // Each attempt of a call (the client's own retries) is built here: the span counts them.
+          if (typeof openai.OpenAI?.prototype?.buildRequest === 'function') this._wrap(openai.OpenAI.prototype, 'buildRequest', patchBuildRequest);
           return module;
         },
         (module: any) => {
-          for (const [proto] of targets(exportsOf(module))) this._unwrap(proto as any, 'create');
+          const openai = exportsOf(module);
+          for (const [proto] of targets(openai)) this._unwrap(proto as any, 'create');
+          if (openai.OpenAI?.prototype?.buildRequest) this._unwrap(openai.OpenAI.prototype, 'buildRequest');
         },
       ),
     ];

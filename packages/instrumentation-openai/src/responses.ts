@@ -24,6 +24,8 @@ function responsesUsage(u: any): Usage | undefined {
   const usage: Usage = { inputTokens: u.input_tokens, outputTokens: u.output_tokens ?? 0 };
   const cached = u.input_tokens_details?.cached_tokens;
   if (typeof cached === 'number') usage.cacheReadInputTokens = cached;
+  const written = u.input_tokens_details?.cache_write_tokens;
+  if (typeof written === 'number') usage.cacheCreationInputTokens = written;
   const reasoning = u.output_tokens_details?.reasoning_tokens;
   if (typeof reasoning === 'number') usage.reasoningOutputTokens = reasoning;
   return usage;

@@ -32,6 +32,26 @@ function onlySpan(): ReadableSpan {
   return spans[0]!;
 }
 
+/** The prompt breakdown on a span. */
+function breakdown(span: ReadableSpan): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ['system', 'history', 'context', 'user', 'tools']) {
+    const v = span.attributes[`tokenledger.prompt.tokens.${k}`];
+    if (v !== undefined) out[k] = v as number;
+  }
+  return out;
+}
+
+/** The documented rule: each part its share of the characters (floored), the remainder to the largest part. */
+function apportion(input: number, chars: Record<string, number>): Record<string, number> {
+  const total = Object.values(chars).reduce((t, n) => t + n, 0);
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(chars)) if (n > 0) out[k] = Math.floor((input * n) / total);
+  const largest = Object.entries(chars).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+  out[largest]! += input - Object.values(out).reduce((t, n) => t + n, 0);
+  return out;
+}
+
 // gpt-4o-mini: input 0.15, cached input 0.075, output 0.60 USD per 1M tokens.
 const MINI_COST = 600 * 0.15e-6 + 400 * 0.075e-6 + 200 * 0.6e-6;
 const messages = [{ role: 'system' as const, content: 'Be brief.' }, { role: 'user' as const, content: 'Say hello.' }];
@@ -163,6 +183,37 @@ describe('chat completions', () => {
     const span = onlySpan();
     expect(span.status.code).toBe(0);
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(1000);
+    // The client's own retry: two attempts inside this one call.
+    expect(span.attributes['tokenledger.transport.attempts']).toBe(2);
+  });
+
+  it('records the tokens written to the prompt cache (inside the prompt count)', async () => {
+    endpoint.usage = { prompt: 1000, completion: 200, cached: 400, cacheWrite: 100 };
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(onlySpan().attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.cache_read.input_tokens': 400, 'gen_ai.usage.cache_creation.input_tokens': 100 });
+  });
+
+  it('records one transport attempt for a call the client sent once, streamed or not', async () => {
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(onlySpan().attributes['tokenledger.transport.attempts']).toBe(1);
+    telemetry.exporter.reset();
+    const limited = openAIError(429, 'rate_limit_exceeded', 'slow down');
+    endpoint.failNext({ ...limited, headers: { 'retry-after-ms': '1' } }, { ...limited, headers: { 'retry-after-ms': '1' } });
+    for await (const _ of await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }));
+    expect(onlySpan().attributes['tokenledger.transport.attempts']).toBe(3);
+  });
+
+  it('says where the input tokens come from: system, history, context (tool results), user, tools', async () => {
+    const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
+    const conversation = [
+      { role: 'system' as const, content: 'Be brief.' }, // system: 9 characters
+      { role: 'user' as const, content: 'Where is it?' }, // history: 12
+      { role: 'assistant' as const, content: 'Checking.' }, // history: 9
+      { role: 'user' as const, content: 'Order 42' }, // the last user turn: 8
+      { role: 'tool' as const, tool_call_id: 'c1', content: 'Shipped on Monday.' }, // context: 18
+    ];
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: conversation, tools });
+    expect(breakdown(onlySpan())).toEqual(apportion(1000, { system: 9, history: 21, context: 18, user: 8, tools: JSON.stringify(tools).length }));
   });
 });
 
@@ -182,6 +233,24 @@ describe('responses', () => {
     });
     // o4-mini: input 1.10, cached 0.275, output 4.40 USD per 1M; reasoning is billed as output.
     expect(span.attributes['tokenledger.cost.usd']).toBeCloseTo(1000 * 1.1e-6 + 1000 * 0.275e-6 + 500 * 4.4e-6, 12);
+    // instructions: none; the input string is the user's.
+    expect(span.attributes['tokenledger.prompt.tokens.user']).toBe(2000);
+    expect(span.attributes['tokenledger.transport.attempts']).toBe(1);
+  });
+
+  it('says where the input tokens of a response come from: instructions, earlier turns, function results, the user', async () => {
+    endpoint.usage = { prompt: 300, completion: 10 };
+    await client.responses.create({
+      model: 'gpt-4o-mini',
+      instructions: 'Answer as a support agent.', // system: 26
+      input: [
+        { role: 'user', content: 'Where is order 42?' }, // the last user turn: 18
+        { type: 'function_call', call_id: 'c1', name: 'lookup', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: 'Shipped.' }, // context: 8
+      ],
+    });
+    const history = JSON.stringify({ type: 'function_call', call_id: 'c1', name: 'lookup', arguments: '{}' }).length;
+    expect(breakdown(onlySpan())).toEqual(apportion(300, { system: 26, history, context: 8, user: 18, tools: 0 }));
   });
 
   it('takes the usage of a streamed response from response.completed', async () => {

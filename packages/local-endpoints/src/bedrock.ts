@@ -26,6 +26,8 @@ export interface BedrockRecordedRequest {
   body: any;
   /** The answer's HTTP status. */
   status: number;
+  /** The usage answered (`input` excludes the cache tokens, as Bedrock counts), when the request succeeded. */
+  usage?: BedrockUsage;
 }
 
 export interface BedrockEndpoint {
@@ -80,8 +82,8 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
       record(400);
       return error(stream, 400, 'ValidationException', `The provided model identifier is invalid: ${modelId}`);
     }
-    record(200);
     const usage = usageOf(operation, modelId, body, answer.join(''));
+    requests.push({ operation, modelId, headers, body, status: 200, usage });
     // The service tier asked for is the one served: Converse has it in the body, InvokeModel in a header.
     const tier = String(body.serviceTier?.type ?? 'default');
     const tierHeader = headers['x-amzn-bedrock-service-tier'];
@@ -120,7 +122,7 @@ export async function startBedrockEndpoint(o: BedrockEndpointOptions = {}): Prom
   };
 }
 
-interface Usage {
+export interface BedrockUsage {
   input: number;
   output: number;
   cacheRead: number;
@@ -129,38 +131,67 @@ interface Usage {
   cacheTtl: '5m' | '1h';
   latencyMs: number;
 }
+type Usage = BedrockUsage;
 
-/** Deterministic token counts: about 4 characters per token, cache tokens for a system prompt with a cache point. */
+/**
+ * Deterministic token counts: about 4 characters per token. The text before each cache point (Converse
+ * `cachePoint` blocks, Anthropic native `cache_control` blocks) is one cached segment: the service reads a
+ * prefix it has cached and writes one it has not. Here a segment of an even token count is read and one of
+ * an odd count written, so both fields appear deterministically (two cache points: both in one request).
+ */
 function usageOf(operation: BedrockOperation, modelId: string, body: any, answer: string): Usage {
   const isConverse = operation.startsWith('converse');
-  let cached = 0;
+  const segments: number[] = [];
   let uncachedChars = 0;
   let cacheTtl: '5m' | '1h' = '5m';
   if (isConverse) {
-    const system: any[] = body.system ?? [];
-    const cacheAt = system.findIndex((b) => b.cachePoint);
-    if (cacheAt >= 0 && system[cacheAt].cachePoint.ttl === '1h') cacheTtl = '1h';
-    for (const [i, b] of system.entries()) {
-      const n = typeof b.text === 'string' ? b.text.length : 0;
-      if (cacheAt >= 0 && i < cacheAt) cached += n;
-      else uncachedChars += n;
+    let open = 0;
+    for (const b of [...(body.system ?? []), ...(body.messages ?? []).flatMap((m: any) => m.content ?? [])]) {
+      if (b?.cachePoint) {
+        // The first cache point's time to live is the write's (a 1-hour write is priced apart).
+        if (segments.length === 0 && b.cachePoint.ttl === '1h') cacheTtl = '1h';
+        segments.push(open);
+        open = 0;
+      } else open += typeof b?.text === 'string' ? b.text.length : 0;
     }
-    for (const msg of body.messages ?? []) for (const c of msg.content ?? []) uncachedChars += typeof c.text === 'string' ? c.text.length : 0;
+    uncachedChars = open;
   } else {
     uncachedChars = JSON.stringify(body).length;
+    if (/anthropic\.claude/.test(modelId)) {
+      let open = 0;
+      const blocks = [...asBlocks(body.system), ...(Array.isArray(body.messages) ? body.messages : []).flatMap((m: any) => asBlocks(m?.content))];
+      for (const b of blocks) {
+        open += typeof b?.text === 'string' ? b.text.length : 0;
+        if (b?.cache_control) {
+          segments.push(open);
+          open = 0;
+        }
+      }
+      uncachedChars -= segments.reduce((t, n) => t + n, 0);
+    }
   }
   const embedding = /embed/.test(modelId);
-  const cachedTokens = Math.ceil(cached / 4);
+  let cacheRead = 0;
+  let cacheWrite = 0;
+  for (const chars of segments) {
+    const tokens = Math.ceil(chars / 4);
+    if (tokens % 2 === 0) cacheRead += tokens;
+    else cacheWrite += tokens;
+  }
   return {
     input: Math.max(1, Math.ceil(uncachedChars / 4)),
     output: embedding ? 0 : Math.ceil(answer.length / 4),
-    // The first request with a given cached prefix writes the cache; Bedrock reads it afterwards. Here every
-    // other one of the same size reads, so both fields appear deterministically.
-    cacheRead: cachedTokens > 0 && cachedTokens % 2 === 0 ? cachedTokens : 0,
-    cacheWrite: cachedTokens > 0 && cachedTokens % 2 === 1 ? cachedTokens : 0,
+    cacheRead,
+    cacheWrite,
     cacheTtl,
     latencyMs: 120 + (uncachedChars % 200),
   };
+}
+
+/** Anthropic content: a string is one text block. */
+function asBlocks(content: unknown): any[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return Array.isArray(content) ? content : [];
 }
 
 const reportsNothing = (modelId: string): boolean => /cohere\.command|mistral\./.test(modelId);
@@ -219,7 +250,12 @@ function nativeBody(modelId: string, u: Usage, text: string): unknown {
 
 /** InvokeModelWithResponseStream chunks; the last carries amazon-bedrock-invocationMetrics. */
 function nativeChunks(modelId: string, u: Usage, answer: string[]): Record<string, unknown>[] {
-  const metrics = { 'amazon-bedrock-invocationMetrics': { inputTokenCount: u.input, outputTokenCount: u.output, invocationLatency: u.latencyMs, firstByteLatency: 40 } };
+  const metrics = { 'amazon-bedrock-invocationMetrics': {
+    inputTokenCount: u.input, outputTokenCount: u.output, invocationLatency: u.latencyMs, firstByteLatency: 40,
+    // Present for the models that cache; inputTokenCount excludes them.
+    ...(u.cacheRead ? { cacheReadInputTokenCount: u.cacheRead } : {}),
+    ...(u.cacheWrite ? { cacheWriteInputTokenCount: u.cacheWrite } : {}),
+  } };
   if (/anthropic\.claude/.test(modelId)) {
     return [
       { type: 'message_start', message: { id: 'msg_local', model: modelId, role: 'assistant', usage: { input_tokens: u.input, output_tokens: 1, cache_read_input_tokens: u.cacheRead, cache_creation_input_tokens: u.cacheWrite } } },

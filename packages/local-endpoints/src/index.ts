@@ -1,5 +1,5 @@
 // Public API of @tokenledger/local-endpoints: local servers in each provider's wire format.
-export { startBedrockEndpoint, type BedrockEndpoint, type BedrockEndpointOptions, type BedrockFaults, type BedrockOperation, type BedrockRecordedRequest } from './bedrock.ts';
+export { startBedrockEndpoint, type BedrockUsage, type BedrockEndpoint, type BedrockEndpointOptions, type BedrockFaults, type BedrockOperation, type BedrockRecordedRequest } from './bedrock.ts';
 export { startOpenAIEndpoint, openAIError, type OpenAIEndpoint, type OpenAIEndpointOptions } from './openai.ts';
 export { startAnthropicEndpoint, anthropicError, type AnthropicEndpoint, type AnthropicEndpointOptions } from './anthropic.ts';
 export { startSageMakerEndpoint, type SageMakerEndpoint, type SageMakerEndpointOptions, type ContainerShape } from './sagemaker.ts';

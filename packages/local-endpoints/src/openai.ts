@@ -4,11 +4,16 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson, sendSse, startJsonSseServer, type JsonSseServer, type RecordedRequest } from './http-json-sse.ts';
 
-/** Token counts the endpoint reports; `cached` is part of `prompt`, `reasoning` part of `completion`, as OpenAI counts. */
+/**
+ * Token counts the endpoint reports; `cached` (read from the prompt cache) and `cacheWrite` (written to it) are
+ * part of `prompt`, `reasoning` part of `completion`, as OpenAI counts.
+ */
 export interface OpenAIUsageScript {
   prompt: number;
   completion: number;
   cached?: number;
+  /** `prompt_tokens_details.cache_write_tokens` (chat: only when set) / `input_tokens_details.cache_write_tokens` (responses). */
+  cacheWrite?: number;
   reasoning?: number;
 }
 
@@ -63,7 +68,7 @@ function chatUsage(u: OpenAIUsageScript) {
     prompt_tokens: u.prompt,
     completion_tokens: u.completion,
     total_tokens: u.prompt + u.completion,
-    prompt_tokens_details: { cached_tokens: u.cached ?? 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: u.cached ?? 0, audio_tokens: 0, ...(u.cacheWrite !== undefined ? { cache_write_tokens: u.cacheWrite } : {}) },
     completion_tokens_details: { reasoning_tokens: u.reasoning ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
@@ -105,7 +110,7 @@ async function responses(req: RecordedRequest, res: ServerResponse, u: OpenAIUsa
   });
   const usage = {
     input_tokens: u.prompt,
-    input_tokens_details: { cached_tokens: u.cached ?? 0 },
+    input_tokens_details: { cached_tokens: u.cached ?? 0, cache_write_tokens: u.cacheWrite ?? 0 },
     output_tokens: u.completion,
     output_tokens_details: { reasoning_tokens: u.reasoning ?? 0 },
     total_tokens: u.prompt + u.completion,

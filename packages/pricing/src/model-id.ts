@@ -86,3 +86,13 @@ export function profileClass(profile: string | undefined, region: string | undef
   if (profile) return profile;
   return region?.startsWith('us-gov-') ? 'us-gov' : 'in_region';
 }
+
+/**
+ * A Bedrock model id without its vendor (`anthropic.claude-haiku-4-5-20251001-v1:0` → `claude-haiku-4-5-20251001-v1:0`),
+ * as OpenLLMetry's Bedrock instrumentation writes it: such an id matches the entry of the id with the vendor.
+ * Undefined for an id with no vendor part.
+ */
+export function withoutBedrockVendor(normalised: string): string | undefined {
+  const m = /^[a-z0-9-]+\.(?=[a-z])/.exec(normalised);
+  return m ? normalised.slice(m[0].length) : undefined;
+}

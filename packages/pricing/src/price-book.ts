@@ -7,7 +7,7 @@ import { CATALOG_VERSION, catalogPrices } from './catalog.ts';
 import { priceProvisioned, priceUsage, unpriced } from './cost.ts';
 import { PriceFileError } from './errors.ts';
 import { inferProvider, maintainedLookup, maintainedProviderId } from './maintained.ts';
-import { baseModelId, parseModelId, profileClass, type ParsedModelId } from './model-id.ts';
+import { baseModelId, parseModelId, profileClass, withoutBedrockVendor, type ParsedModelId } from './model-id.ts';
 import { parsePrices, type ParsedPrices } from './price-file.ts';
 import type { CostBreakdown, CostOptions, InstancePrice, ModelPrice, ProvisionedPrice, Usage } from './types.ts';
 
@@ -20,6 +20,8 @@ const CATALOG_SOURCE = costSourceCatalog(CATALOG_VERSION);
 interface Layer {
   byName: Map<string, ModelPrice[]>;
   withMatch: ModelPrice[];
+  /** Bedrock entries by their ids and aliases without the vendor (see withoutBedrockVendor), for Bedrock calls only. */
+  bedrockVendorless: Map<string, ModelPrice[]>;
 }
 
 /** Which entry prices a call, and the cost source (ATTR_COST_SOURCE value) it carries. */
@@ -187,6 +189,10 @@ export class PriceBook {
     const base = baseModelId(parsed.id);
     for (const [i, layer] of this.layers.entries()) {
       let named = [...new Set([...(layer.byName.get(parsed.id) ?? []), ...(layer.byName.get(base) ?? [])])].filter(fits);
+      // A Bedrock id written without its vendor (OpenLLMetry's `claude-haiku-4-5-20251001-v1:0`).
+      if (named.length === 0 && provider === PROVIDER_AWS_BEDROCK) {
+        named = [...new Set([...(layer.bedrockVendorless.get(parsed.id) ?? []), ...(layer.bedrockVendorless.get(base) ?? [])])];
+      }
       if (named.length === 0) named = layer.withMatch.filter((p) => fits(p) && (p.match!.test(parsed.id) || p.match!.test(raw)));
       if (named.length === 0) continue;
       const chosen = choose(named, cls, region, latency);
@@ -215,6 +221,7 @@ export class PriceBook {
 
 function layerOf(prices: readonly ModelPrice[]): Layer {
   const byName = new Map<string, ModelPrice[]>();
+  const bedrockVendorless = new Map<string, ModelPrice[]>();
   for (const price of prices) {
     const names = new Set<string>();
     for (const name of [price.id, ...(price.aliases ?? [])]) {
@@ -223,8 +230,13 @@ function layerOf(prices: readonly ModelPrice[]): Layer {
       names.add(baseModelId(id));
     }
     for (const n of names) byName.set(n, [...(byName.get(n) ?? []), price]);
+    if (price.provider !== PROVIDER_AWS_BEDROCK) continue;
+    for (const n of names) {
+      const vendorless = withoutBedrockVendor(n);
+      if (vendorless !== undefined) bedrockVendorless.set(vendorless, [...(bedrockVendorless.get(vendorless) ?? []), price]);
+    }
   }
-  return { byName, withMatch: prices.filter((p) => p.match !== undefined) };
+  return { byName, withMatch: prices.filter((p) => p.match !== undefined), bedrockVendorless };
 }
 
 /**

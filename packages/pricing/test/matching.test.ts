@@ -162,6 +162,17 @@ describe('realistic ids resolve to the entry and source they must', () => {
     expect(curated.lookup('gpt-4o')?.id).toBe('gpt-4o');
   });
 
+  it('matches a Bedrock id written without its vendor (OpenLLMetry) to the entry with it, only for Bedrock calls', () => {
+    expect(curated.lookup('claude-haiku-4-5-20251001-v1:0', 'aws.bedrock')?.id).toBe('anthropic.claude-haiku-4-5-20251001-v1:0');
+    expect(curated.lookup('claude-haiku-4-5-20251001-v1', 'aws.bedrock')?.id).toBe('anthropic.claude-haiku-4-5-20251001-v1:0');
+    expect(curated.lookup('us.claude-haiku-4-5-20251001-v1:0', 'aws.bedrock')).toBeUndefined();
+    expect(curated.lookup('nova-micro-v1:0', 'aws.bedrock')?.id).toBe('amazon.nova-micro-v1:0');
+    expect(curated.lookup('llama3-1-8b-instruct-v1:0', 'aws.bedrock')?.id).toBe('meta.llama3-1-8b-instruct-v1:0');
+    // A different model, or not a Bedrock call, is no match.
+    expect(curated.lookup('claude-haiku-4-5-20251001-v2:0', 'aws.bedrock')).toBeUndefined();
+    expect(curated.lookup('nova-micro-v1:0', 'openai')).toBeUndefined();
+  });
+
   it('memoised lookups return the same answer, per call context', () => {
     expect(book.lookup('us.amazon.nova-pro-v1:0', 'aws.bedrock')).toBe(book.lookup('us.amazon.nova-pro-v1:0', 'aws.bedrock'));
     expect(book.lookup('us.amazon.nova-pro-v1:0', 'aws.bedrock', { latency: 'optimized' })?.latency).toBe('optimized');

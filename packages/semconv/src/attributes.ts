@@ -84,6 +84,13 @@ export const ATTR_BATCH_RECORD_ID = 'tokenledger.batch.record_id';
 // --- What the collector keeps of a span at decode time (everything else is skipped unread) ---
 /** Span attribute namespaces the roll-up reads (OpenLLMetry/OpenLIT use `gen_ai.`, OpenInference `llm.`/`openinference.`). */
 export const KEPT_SPAN_ATTRIBUTE_PREFIXES = ['gen_ai.', 'tokenledger.', 'llm.', 'openinference.'] as const;
+/**
+ * The OTLP instrumentation scope of a span, which says who made it (the producer table reads spans by it).
+ * The receiver writes it under the span's own attributes, with the names OpenTelemetry uses for the scope
+ * in formats without one (a span that carries them already, converted from such a format, keeps its own).
+ */
+export const ATTR_OTEL_SCOPE_NAME = 'otel.scope.name';
+export const ATTR_OTEL_SCOPE_VERSION = 'otel.scope.version';
 /** OpenTelemetry resource attributes that identify where a span ran. */
 export const RESOURCE_SERVICE_NAME = 'service.name';
 export const RESOURCE_HOST_ID = 'host.id';
@@ -91,3 +98,8 @@ export const RESOURCE_HOST_NAME = 'host.name';
 export const RESOURCE_K8S_POD_NAME = 'k8s.pod.name';
 /** All `cloud.*` resource attributes (provider, region, account, availability zone, platform). */
 export const RESOURCE_CLOUD_PREFIX = 'cloud.';
+/**
+ * Attribution set on the resource (`OTEL_RESOURCE_ATTRIBUTES=tokenledger.tenant=acme`, one service per
+ * tenant): kept and merged under the span's own attributes, so a span's own value wins.
+ */
+export const RESOURCE_ATTRIBUTION_KEYS = [ATTR_TENANT, ATTR_FEATURE, ATTR_WORKFLOW] as const;

@@ -24,3 +24,24 @@ export const FOREIGN_LLM_PROVIDER = 'llm.provider';
 export const FOREIGN_LLM_SYSTEM = 'llm.system';
 /** OpenInference span kind (`LLM`, `EMBEDDING`, `RETRIEVER`, `RERANKER`). */
 export const FOREIGN_OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
+
+// --- Read from other instrumentations' spans: names checked in their packages' source (see the producer
+// table, collector/src/producers/table.ts, for which package and version writes each) ---
+/** OpenLIT: the request was streamed (its older name for `gen_ai.request.stream`). */
+export const FOREIGN_GEN_AI_REQUEST_IS_STREAM = 'gen_ai.request.is_stream';
+/** OpenLIT: the openlit package version on every span it writes (its scope version is always 1.0.0). */
+export const FOREIGN_GEN_AI_SDK_VERSION = 'gen_ai.sdk.version';
+/** OpenLIT: seconds to the first streamed chunk. */
+export const FOREIGN_GEN_AI_SERVER_TIME_TO_FIRST_TOKEN = 'gen_ai.server.time_to_first_token';
+/** Vercel AI SDK (`@ai-sdk/otel`, OpenTelemetry integration): seconds to the first streamed chunk, as a span attribute. */
+export const FOREIGN_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk';
+/** Vercel AI SDK legacy spans (`LegacyOpenTelemetry`, scope `ai`). */
+export const FOREIGN_AI_OPERATION_ID = 'ai.operationId';
+export const FOREIGN_AI_MODEL_ID = 'ai.model.id';
+export const FOREIGN_AI_MODEL_PROVIDER = 'ai.model.provider';
+export const FOREIGN_AI_USAGE_TOKENS = 'ai.usage.tokens';
+export const FOREIGN_AI_USAGE_CACHE_READ_TOKENS = 'ai.usage.inputTokenDetails.cacheReadTokens';
+export const FOREIGN_AI_USAGE_CACHE_WRITE_TOKENS = 'ai.usage.inputTokenDetails.cacheWriteTokens';
+export const FOREIGN_AI_RESPONSE_MS_TO_FIRST_CHUNK = 'ai.response.msToFirstChunk';
+/** The AWS SDK operation of an `@opentelemetry/instrumentation-aws-sdk` span (`Converse`, `InvokeModelWithResponseStream`, …). */
+export const FOREIGN_RPC_METHOD = 'rpc.method';

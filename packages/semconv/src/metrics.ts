@@ -28,6 +28,20 @@ export const METRIC_CAPACITY_COST_USD_TOTAL = 'tokenledger_capacity_cost_usd_tot
 export const METRIC_IDLE_CAPACITY_COST_USD_TOTAL = 'tokenledger_idle_capacity_cost_usd_total';
 /** Input tokens by where they come from (label `source`), from the `prompt.tokens.*` span attributes. */
 export const METRIC_PROMPT_TOKENS_TOTAL = 'tokenledger_prompt_tokens_total';
+/**
+ * Model calls whose usage is unknown (a model span with no token counts and no cost), by provider, model and
+ * producer: the sibling of METRIC_UNPRICED_CALLS_TOTAL, which counts them too (they are never priced at $0).
+ */
+export const METRIC_UNKNOWN_USAGE_CALLS_TOTAL = 'tokenledger_unknown_usage_calls_total';
+/**
+ * Cost of calls whose spans cannot carry cache counts (the producer drops them): priced as if nothing was
+ * cached, so the true cost may differ by the cache's effect. Included in METRIC_COST_USD_TOTAL; this says how much.
+ */
+export const METRIC_COST_EXCLUDING_CACHE_USD_TOTAL = 'tokenledger_cost_excluding_cache_usd_total';
+/** Cost attributes of other producers not taken as the price (label `reason`: `disagrees` with the catalog, `zero`), by producer. */
+export const METRIC_FOREIGN_COST_IGNORED_TOTAL = 'tokenledger_foreign_cost_ignored_total';
+/** Spans failing a consistency check (label `check`, one of SPAN_CHECKS), by producer. */
+export const METRIC_SPAN_CHECKS_FAILED_TOTAL = 'tokenledger_span_checks_failed_total';
 
 // --- Label keys ---
 export const LABEL_TENANT = 'tenant';
@@ -46,6 +60,10 @@ export const LABEL_INSTANCE_TYPE = 'instance_type';
 export const LABEL_INSTANCE_ID = 'instance_id';
 /** Label of METRIC_PROMPT_TOKENS_TOTAL: one of PROMPT_TOKEN_SOURCES. */
 export const LABEL_SOURCE = 'source';
+/** Which instrumentation wrote a span (an entry of the collector's producer table, e.g. `openlit`, or `genai-semconv`). */
+export const LABEL_PRODUCER = 'producer';
+/** Label of METRIC_SPAN_CHECKS_FAILED_TOTAL. */
+export const LABEL_CHECK = 'check';
 /** The one series that holds everything past the cardinality limit. */
 export const LABEL_OVERFLOW = 'otel_metric_overflow';
 

@@ -53,3 +53,19 @@ export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_M
 export const LABEL_VALUE_UNKNOWN = 'unknown';
 /** Label value of the one overflow series past the cardinality limit. */
 export const OVERFLOW_TRUE = 'true';
+
+/** Consistency checks on every span the collector prices (label `check` of tokenledger_span_checks_failed_total). */
+export const CHECK_INPUT_BELOW_CACHE = 'input_below_cache';
+export const CHECK_NEGATIVE_COUNT = 'negative_count';
+export const CHECK_NON_NUMERIC_COUNT = 'non_numeric_count';
+export const CHECK_COST_WITHOUT_TOKENS = 'cost_without_tokens';
+export const CHECK_NEGATIVE_COST = 'negative_cost';
+export const SPAN_CHECKS = [CHECK_INPUT_BELOW_CACHE, CHECK_NEGATIVE_COUNT, CHECK_NON_NUMERIC_COUNT, CHECK_COST_WITHOUT_TOKENS, CHECK_NEGATIVE_COST] as const;
+export type SpanCheck = (typeof SPAN_CHECKS)[number];
+
+/** Why another producer's cost attribute was not the price (label `reason` of tokenledger_foreign_cost_ignored_total). */
+export const FOREIGN_COST_DISAGREES = 'disagrees';
+export const FOREIGN_COST_ZERO = 'zero';
+
+/** Label value of a span's producer when no entry of the producer table knows its scope: read by the GenAI conventions. */
+export const PRODUCER_GENAI_SEMCONV = 'genai-semconv';
