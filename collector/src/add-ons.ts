@@ -4,5 +4,6 @@ import { budgetsComponent } from './budgets/index.ts';
 import { capacityComponent } from './capacity/index.ts';
 import { cloudWatchComponent, emfComponent } from './cloudwatch/index.ts';
 import type { ComponentFactory } from './components/types.ts';
+import { quotaComponent } from './quota/index.ts';
 
-export const ADD_ONS: readonly ComponentFactory[] = [capacityComponent, cloudWatchComponent, emfComponent, budgetsComponent];
+export const ADD_ONS: readonly ComponentFactory[] = [capacityComponent, cloudWatchComponent, emfComponent, budgetsComponent, quotaComponent];
