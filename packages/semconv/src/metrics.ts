@@ -147,8 +147,7 @@ export const LABEL_FAMILY = 'family';
 export const INSTRUMENT_MODEL_REQUESTS_IN_FLIGHT = 'tokenledger.model.requests.in_flight';
 /** Budget guard decisions, by decision, reason and policy. */
 export const INSTRUMENT_BUDGET_DECISIONS = 'tokenledger.budget.decisions';
-/** Attribute of the in-flight counter: the endpoint called (SageMaker endpoint name, or the server address). */
-export const INSTRUMENT_ATTR_ENDPOINT = 'tokenledger.endpoint';
+/** Attribute of the decisions counter: the policy the app asked for (`refuse`, `fallback`, `mark`, or `check` for checkBudget). */
 export const INSTRUMENT_ATTR_POLICY = 'tokenledger.budget.policy';
 
 // --- Serving-layer metrics read for autoscaling (their own exporters' names) ---
