@@ -114,7 +114,10 @@ describe('budget guard against a collector with an overspent budget', () => {
     await withAttribution({ tenant: 'acme' }, () => withRetry({ attempt: 0, guard: { policy: 'mark' } }, () => call()));
     expect(lastSpan()).toMatchObject({ [sc.ATTR_BUDGET_DECISION]: 'mark', [sc.ATTR_BUDGET_NAME]: 'tenant/acme' });
     expect(lastSpan()[sc.ATTR_ROUTE]).toBeUndefined();
-    const d = await withAttribution({ tenant: 'globex' }, () => withRetry({ attempt: 0, guard: { policy: 'refuse' } }, (g) => (call(), g.decision)));
+    const d = await withAttribution({ tenant: 'globex' }, () => withRetry({ attempt: 0, guard: { policy: 'refuse' } }, (g) => {
+      call();
+      return g.decision;
+    }));
     expect(d).toBe('allow');
     expect(lastSpan()[sc.ATTR_BUDGET_DECISION]).toBe('allow');
   });
@@ -156,7 +159,10 @@ describe('budget guard against a collector with an overspent budget', () => {
   it('fail-open when the collector is down (the default), fail-closed when configured', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
     configureBudgetGuard({ url: down, cacheMs: 0, timeoutMs: 500, failClosed: false });
-    const d = await withAttribution({ tenant: 'acme' }, () => withRetry({ attempt: 0, guard: { policy: 'refuse' } }, (g) => (call(), g.decision)));
+    const d = await withAttribution({ tenant: 'acme' }, () => withRetry({ attempt: 0, guard: { policy: 'refuse' } }, (g) => {
+      call();
+      return g.decision;
+    }));
     expect(d).toBe('fail_open');
     expect(lastSpan()).toMatchObject({ [sc.ATTR_BUDGET_DECISION]: 'fail_open', [sc.ATTR_BUDGET_REASON]: 'unavailable' });
 
