@@ -175,7 +175,8 @@ describe('budget guard against a collector with an overspent budget', () => {
 
   it('the refusal is recognised across copies of the package (ESM app, CommonJS preload)', async () => {
     vi.resetModules();
-    const other = await import('../packages/node/src/budget-error.ts?copy');
+    const path = '../packages/node/src/budget-error.ts?copy';
+    const other = (await import(path)) as typeof import('../packages/node/src/budget-error.ts');
     expect(other.BudgetExceededError).not.toBe(BudgetExceededError);
     const err = new other.BudgetExceededError('exceeded', 'tenant/acme');
     expect(err).toBeInstanceOf(BudgetExceededError);

@@ -83,8 +83,8 @@ export function recordOutcome(name: string, success?: boolean): void {
  * set as the route of the spans inside), `mark` runs `fn` and records the decision. It then resolves to what
  * `fn` returns. Unreadable budgets allow the attempt unless the guard is configured fail-closed.
  */
-export function withRetry<T>(retry: RetryInfo, fn: () => T): T;
 export function withRetry<T>(retry: RetryInfo & { guard: RetryGuard }, fn: (decision: GuardDecision) => T): Promise<Awaited<T>>;
+export function withRetry<T>(retry: RetryInfo, fn: () => T): T;
 export function withRetry<T>(retry: RetryInfo & { guard?: RetryGuard }, fn: (decision: GuardDecision) => T): T | Promise<Awaited<T>> {
   if (retry.guard !== undefined) return guarded(retry as RetryInfo & { guard: RetryGuard }, fn);
   let ctx = context.active();
