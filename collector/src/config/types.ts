@@ -1,3 +1,4 @@
+import type { AutoscalingConfig } from './autoscaling.ts';
 import type { BudgetsConfig } from './budgets.ts';
 import type { CapacityConfig } from './capacity.ts';
 import type { CloudWatchConfig, EmfConfig } from './cloudwatch.ts';
@@ -43,6 +44,8 @@ export interface CollectorConfig {
   budgets: BudgetsConfig;
   /** Bedrock tokens-per-minute quotas (TOKENLEDGER_QUOTAS). */
   quota: QuotaConfig;
+  /** Autoscaling signals for CloudWatch (TOKENLEDGER_AUTOSCALING_*). */
+  autoscaling: AutoscalingConfig;
 }
 
 export interface HostPort {
