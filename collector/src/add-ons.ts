@@ -7,4 +7,11 @@ import { cloudWatchComponent, emfComponent } from './cloudwatch/index.ts';
 import type { ComponentFactory } from './components/types.ts';
 import { quotaComponent } from './quota/index.ts';
 
-export const ADD_ONS: readonly ComponentFactory[] = [capacityComponent, cloudWatchComponent, emfComponent, budgetsComponent, quotaComponent, autoscalingComponent];
+export const ADD_ONS: readonly ComponentFactory[] = [
+  capacityComponent,
+  cloudWatchComponent,
+  emfComponent,
+  budgetsComponent,
+  quotaComponent,
+  autoscalingComponent,
+];

@@ -19,7 +19,10 @@ export function autoscalingConfigFromEnv(env: Env = process.env): AutoscalingCon
   const v = text(env, NAME);
   if (v === undefined) return { dimensions: [] };
   const dims: [string, string][] = [];
-  for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     const name = ALLOWED.find((a) => a.toLowerCase() === part.slice(0, Math.max(0, eq)).trim().toLowerCase());
     const value = part.slice(eq + 1).trim();
