@@ -93,7 +93,7 @@ describe('budget guard against a collector with an overspent budget', () => {
     const err = await attempt.catch((e: unknown) => e);
     expect(isBudgetExceeded(err)).toBe(true);
     expect(err).toBeInstanceOf(BudgetExceededError);
-    expect(err).toMatchObject({ code: 'TOKENLEDGER_BUDGET_EXCEEDED', reason: 'exceeded', budget: 'tenant/acme' });
+    expect(err).toMatchObject({ code: 'ERR_TOKENLEDGER_BUDGET_EXCEEDED', reason: 'exceeded', budget: 'tenant/acme' });
     expect(fn).not.toHaveBeenCalled();
   });
 

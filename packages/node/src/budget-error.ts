@@ -6,7 +6,7 @@ import type { BudgetReason } from '@tokenledger/semconv';
 
 const BRAND = Symbol.for('tokenledger.node.budget-exceeded');
 /** The `code` of a budget refusal. */
-export const BUDGET_EXCEEDED_CODE = 'TOKENLEDGER_BUDGET_EXCEEDED';
+export const BUDGET_EXCEEDED_CODE = 'ERR_TOKENLEDGER_BUDGET_EXCEEDED';
 
 /** Thrown by withRetry() with `guard.policy: 'refuse'` when a budget is spent. Catch it with isBudgetExceeded(). */
 export class BudgetExceededError extends Error {

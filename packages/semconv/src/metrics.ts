@@ -130,6 +130,7 @@ export const METRIC_QUOTA_LIMIT_TOKENS_PER_MINUTE = 'tokenledger_quota_limit_tok
 export const METRIC_QUOTA_USAGE_RATIO = 'tokenledger_quota_usage_ratio';
 /** Throttling by model and region: SDK attempts retried inside calls (`kind="retry"`) and calls that failed throttled (`kind="error"`). */
 export const METRIC_THROTTLES_TOTAL = 'tokenledger_throttles_total';
+/** Label of METRIC_THROTTLES_TOTAL: one of THROTTLE_KINDS. */
 export const LABEL_KIND = 'kind';
 
 // --- Savings Plans from the capacity ledger (collector) ---
@@ -139,7 +140,9 @@ export const METRIC_SAVINGS_PLAN_BASELINE_USD_PER_HOUR = 'tokenledger_savings_pl
 export const METRIC_SAVINGS_PLAN_COMMITMENT_USD_PER_HOUR = 'tokenledger_savings_plan_commitment_usd_per_hour';
 /** What that commitment would have saved over the window, per hour on average. */
 export const METRIC_SAVINGS_PLAN_SAVING_USD_PER_HOUR = 'tokenledger_savings_plan_saving_usd_per_hour';
+/** Savings Plan type: one of SAVINGS_PLAN_TYPES. */
 export const LABEL_PLAN = 'plan';
+/** Instance family (`inf2`, `g5`), or `all` for a Compute Savings Plan. */
 export const LABEL_FAMILY = 'family';
 
 // --- @tokenledger/node instruments (OpenTelemetry metric names, exported over OTLP) ---
@@ -151,11 +154,13 @@ export const INSTRUMENT_BUDGET_DECISIONS = 'tokenledger.budget.decisions';
 export const INSTRUMENT_ATTR_POLICY = 'tokenledger.budget.policy';
 
 // --- Serving-layer metrics read for autoscaling (their own exporters' names) ---
-/** vLLM: requests running on the GPU / waiting (Prometheus names; OTLP through a Collector's prometheus receiver). */
+/** vLLM: requests running on the GPU (Prometheus names; OTLP through a Collector's prometheus receiver). */
 export const SERVING_VLLM_REQUESTS_RUNNING = 'vllm:num_requests_running';
+/** vLLM: requests waiting in its queue. */
 export const SERVING_VLLM_REQUESTS_WAITING = 'vllm:num_requests_waiting';
-/** Text Generation Inference: the current batch size and the queue. */
+/** Text Generation Inference: the current batch size (requests running). */
 export const SERVING_TGI_BATCH_SIZE = 'tgi_batch_current_size';
+/** Text Generation Inference: requests queued. */
 export const SERVING_TGI_QUEUE_SIZE = 'tgi_queue_size';
 
 /** CloudWatch autoscaling and quota signals. */
