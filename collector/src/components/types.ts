@@ -1,4 +1,4 @@
-// The one interface of the collector's add-ons (capacity, CloudWatch, EMF, budgets): each is built from the
+// The one interface of the collector's add-ons (capacity, CloudWatch, EMF, budgets, quota, autoscaling): each is built from the
 // collector's parts and its own section of the configuration, and the Collector drives them all the same way —
 // it alone knows the order of start-up and shutdown.
 import type { DatabaseSync } from 'node:sqlite';
