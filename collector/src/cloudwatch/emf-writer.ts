@@ -38,15 +38,20 @@ export class EmfWriter implements CollectorComponent {
     }
   }
 
-  /** Writes live signals (autoscaling, quota pressure) as events stamped when they were measured; never throws. */
+  /**
+   * Writes live signals (autoscaling, quota pressure) as events stamped with the minute they were measured in
+   * (CloudWatch keeps EMF metrics at one-minute resolution: one event a minute and dimension set, not one a
+   * measurement); never throws.
+   */
   onSignals(signals: readonly Signal[]): void {
     try {
       const byTime = new Map<number, Signal[]>();
       for (const s of signals) {
         if (!validValue(s.value)) continue;
-        const list = byTime.get(s.atMs);
+        const minute = Math.floor(s.atMs / 60_000) * 60_000;
+        const list = byTime.get(minute);
         if (list) list.push(s);
-        else byTime.set(s.atMs, [s]);
+        else byTime.set(minute, [s]);
       }
       for (const [atMs, list] of byTime) {
         const lines = emfEvents(list.map(encodeSignal), this.config.namespace, atMs, this.config.maxEventBytes);

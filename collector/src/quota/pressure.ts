@@ -104,14 +104,16 @@ export class QuotaPressure implements CollectorComponent {
     if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
     this.seen.add(span.spanId);
     const a = span.attributes;
-    const call = callCost(span, this.book);
     const failedThrottled = THROTTLING.test(str(a[sc.ATTR_ERROR_TYPE]) ?? '');
     const attempts = num(a[sc.ATTR_TRANSPORT_ATTEMPTS]) ?? 1;
+    const named = str(a[sc.ATTR_GEN_AI_PROVIDER_NAME]) ?? str(a[sc.FOREIGN_GEN_AI_SYSTEM]);
+    // Priced only when it may count against a Bedrock quota (the roll-up prices every call anyway).
+    const call = named === undefined || named === sc.PROVIDER_AWS_BEDROCK ? callCost(span, this.book) : undefined;
     if (!call && !failedThrottled && attempts <= 1) return;
     // The model as called: an inference profile (us.…) has a quota of its own.
     const model = str(a[sc.ATTR_GEN_AI_REQUEST_MODEL]) ?? call?.model ?? sc.LABEL_VALUE_UNKNOWN;
     const region = str(a[sc.ATTR_CLOUD_REGION]) ?? sc.LABEL_VALUE_UNKNOWN;
-    const provider = call?.provider ?? str(a[sc.ATTR_GEN_AI_PROVIDER_NAME]) ?? sc.LABEL_VALUE_UNKNOWN;
+    const provider = call?.provider ?? named ?? sc.LABEL_VALUE_UNKNOWN;
     const dims: [string, string][] = [[sc.CLOUDWATCH_DIM_MODEL, model], [sc.CLOUDWATCH_DIM_REGION, region]];
     if (attempts > 1) {
       this.throttles.inc([provider, model, region, 'retry'], attempts - 1);

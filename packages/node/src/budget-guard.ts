@@ -51,7 +51,7 @@ export interface BudgetCheck {
 export interface RetryBudget {
   readonly maxAttempts?: number;
   readonly maxUsd?: number;
-  /** Spend of the spans started under it so far (their `tokenledger.cost.usd`), added as they end. */
+  /** Spend of the spans started under it so far (their cost attribute), added as they end. */
   spentUsd: number;
 }
 
@@ -124,7 +124,7 @@ export function decisionAttributes(check: BudgetCheck): Record<string, string> {
   return attrs;
 }
 
-/** Attributes on the active span, one count in `tokenledger.budget.decisions`. */
+/** Attributes on the active span, one count in the decisions counter. */
 export function recordDecision(check: BudgetCheck, policy: string): void {
   try {
     trace.getActiveSpan()?.setAttributes(decisionAttributes(check));
