@@ -118,7 +118,7 @@ module.exports = {
     only(
       'add-ons-stand-alone',
       "An add-on builds on the collector's layers through the component interface: never on another add-on (each is on or off by its own configuration) nor on the Collector.",
-      inCollector('capacity', 'cloudwatch', 'budgets'),
+      inCollector('capacity', 'cloudwatch', 'budgets', 'quota', 'autoscaling'),
       `^collector/src/($1|components|config|http|metrics|model|rollup|store)/|${src('semconv', 'pricing')}`,
     ),
   ],

@@ -73,6 +73,14 @@ export const ALERT_RULES: AlertRule[] = [
     summary: 'Workflow {{ $labels.workflow }}: cost per successful outcome is {{ humanize $values.A.Value }}× its 7-day level',
     description: 'Cost per successful outcome over the last hour against the last 7 days (a model, prompt, retry or success-rate change).',
   }),
+  rule({
+    uid: 'tokenledger-quota-pressure',
+    title: 'Bedrock quota over 80% used',
+    expr: `max by (${sc.LABEL_MODEL}, ${sc.LABEL_REGION}) (${sc.METRIC_QUOTA_USAGE_RATIO})`,
+    op: 'gt', threshold: 0.8, for: '2m', severity: 'warning',
+    summary: '{{ $labels.model }} in {{ $labels.region }} uses {{ humanizePercentage $values.A.Value }} of its tokens-per-minute quota',
+    description: 'Estimated tokens-per-minute usage (input + cache write + output × burndown rate) has stayed over 80% of the configured quota: Bedrock throttles at 100%.',
+  }),
 ];
 
 /** The provisioning file grafana/provisioning/alerting/tokenledger.yaml. */

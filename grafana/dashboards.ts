@@ -395,6 +395,58 @@ const capacity = dashboard({
         series(`sum by (${sc.LABEL_INSTANCE_TYPE}) (rate(${sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL}{${sc.LABEL_INSTANCE_TYPE}=~"$instance_type"}[${W}]))`, 'idle {{instance_type}}'),
       ],
     }),
+    panel({
+      title: 'Savings Plans for the baseline',
+      description: 'From the capacity ledger\'s hourly on-demand spend over the last 30 days: the baseline (10th percentile of hours), the commitment covering it at the configured discount, and what it would have saved per hour. Compute plans over every family with a rate (family "all"), EC2 Instance plans per family. Details: tokenledger report --savings-plans.',
+      type: 'table', unit: USD, w: 24,
+      targets: [
+        instantTable(`max by (${sc.LABEL_PLAN}, ${sc.LABEL_FAMILY}) (${sc.METRIC_SAVINGS_PLAN_BASELINE_USD_PER_HOUR})`),
+        instantTable(`max by (${sc.LABEL_PLAN}, ${sc.LABEL_FAMILY}) (${sc.METRIC_SAVINGS_PLAN_COMMITMENT_USD_PER_HOUR})`),
+        instantTable(`max by (${sc.LABEL_PLAN}, ${sc.LABEL_FAMILY}) (${sc.METRIC_SAVINGS_PLAN_SAVING_USD_PER_HOUR})`),
+      ],
+      options: { showHeader: true },
+      transformations: [
+        { id: 'merge', options: {} },
+        { id: 'organize', options: { excludeByName: { Time: true }, renameByName: { 'Value #A': 'Baseline $/h', 'Value #B': 'Commitment $/h', 'Value #C': 'Saving $/h' } } },
+      ],
+    }),
+  ],
+});
+
+const quota = dashboard({
+  uid: 'tokenledger-quota',
+  title: 'TokenLedger — Bedrock quota pressure, latency and throttles',
+  description: 'Estimated tokens-per-minute quota usage per model and region (input + cache write + output × burndown rate) against the configured quotas, next to time to first token and throttling.',
+  tags: ['quota'],
+  variables: [],
+  panels: [
+    panel({
+      title: 'Quota used (last minute)',
+      description: 'Estimated tokens per minute ÷ the configured tokens-per-minute quota (TOKENLEDGER_QUOTAS), per model and region. Bedrock throttles at 100%; the alert fires at 80%.',
+      type: 'timeseries', unit: 'percentunit', w: 8,
+      targets: [series(`max by (${sc.LABEL_MODEL}, ${sc.LABEL_REGION}) (${sc.METRIC_QUOTA_USAGE_RATIO})`, `{{${sc.LABEL_MODEL}}} {{${sc.LABEL_REGION}}}`)],
+    }),
+    panel({
+      title: 'Time to first token (p95)',
+      description: '95th percentile of time to the first chunk of streamed responses, per model.',
+      type: 'timeseries', unit: 's', w: 8,
+      targets: [series(`histogram_quantile(0.95, sum by (le, ${sc.LABEL_MODEL}) (rate(${sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS}_bucket[${W}])))`, `{{${sc.LABEL_MODEL}}}`)],
+    }),
+    panel({
+      title: 'Throttles',
+      description: 'Per second: SDK attempts retried inside calls (kind=retry) and calls that failed throttled (kind=error), per model and region.',
+      type: 'timeseries', unit: 'short', w: 8,
+      targets: [series(`sum by (${sc.LABEL_MODEL}, ${sc.LABEL_REGION}, ${sc.LABEL_KIND}) (rate(${sc.METRIC_THROTTLES_TOTAL}[${W}]))`, `{{${sc.LABEL_MODEL}}} {{${sc.LABEL_REGION}}} {{${sc.LABEL_KIND}}}`)],
+    }),
+    panel({
+      title: 'Quota tokens per minute against the quota',
+      description: 'Tokens counted against the quota per minute (from the counter, over the rate window), and the configured quota.',
+      type: 'timeseries', unit: 'short', w: 24,
+      targets: [
+        series(`60 * sum by (${sc.LABEL_MODEL}, ${sc.LABEL_REGION}) (rate(${sc.METRIC_QUOTA_TOKENS_TOTAL}[${W}]))`, 'used {{model}} {{region}}'),
+        series(`max by (${sc.LABEL_MODEL}, ${sc.LABEL_REGION}) (${sc.METRIC_QUOTA_LIMIT_TOKENS_PER_MINUTE})`, 'quota {{model}} {{region}}'),
+      ],
+    }),
   ],
 });
 
@@ -455,4 +507,5 @@ export const DASHBOARDS: Record<string, Dashboard> = {
   'tokenledger-budgets.json': budgets,
   'tokenledger-capacity.json': capacity,
   'tokenledger-cloudwatch.json': cloudwatch,
+  'tokenledger-quota.json': quota,
 };

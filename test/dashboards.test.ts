@@ -32,7 +32,7 @@ describe('Grafana dashboards', () => {
     const schemaPkg = JSON.parse(readFileSync(join(repo, 'node_modules/@grafana/schema/package.json'), 'utf8')) as Json;
     expect(compose.services.grafana.image).toBe(`grafana/grafana:${schemaPkg.version}`);
     const all = Object.values(dashboards());
-    expect(all.length).toBe(4);
+    expect(all.length).toBe(5);
     expect(new Set(all.map((d) => d.uid)).size).toBe(all.length);
     for (const d of all) {
       expect(d.schemaVersion).toBe(defaultDashboard.schemaVersion);
@@ -102,10 +102,17 @@ describe('Grafana dashboards', () => {
       sc.METRIC_RETRY_COST_USD_TOTAL, sc.METRIC_CACHE_SAVINGS_USD_TOTAL, sc.METRIC_UNPRICED_CALLS_TOTAL,
       sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS, sc.METRIC_BUDGET_USED_RATIO, sc.METRIC_BUDGET_USD, sc.METRIC_FORECAST_MONTH_USD,
       sc.METRIC_PROMPT_TOKENS_TOTAL, sc.METRIC_CAPACITY_COST_USD_TOTAL, sc.METRIC_IDLE_CAPACITY_COST_USD_TOTAL,
-      sc.NEURON_NEURONCORE_UTILIZATION_RATIO,
+      sc.NEURON_NEURONCORE_UTILIZATION_RATIO, sc.METRIC_QUOTA_USAGE_RATIO, sc.METRIC_QUOTA_TOKENS_TOTAL, sc.METRIC_QUOTA_LIMIT_TOKENS_PER_MINUTE,
+      sc.METRIC_THROTTLES_TOTAL, sc.METRIC_SAVINGS_PLAN_BASELINE_USD_PER_HOUR, sc.METRIC_SAVINGS_PLAN_COMMITMENT_USD_PER_HOUR, sc.METRIC_SAVINGS_PLAN_SAVING_USD_PER_HOUR,
     ]) {
       expect(text, m).toContain(m);
     }
+  });
+
+  it('puts quota pressure next to time to first token and throttles', () => {
+    const quota = dashboards()['tokenledger-quota.json']!;
+    const row = (quota.panels as Json[]).filter((p) => p.gridPos.y === 0).map((p) => p.targets[0].expr as string);
+    expect(row.map((e) => [sc.METRIC_QUOTA_USAGE_RATIO, sc.METRIC_TIME_TO_FIRST_TOKEN_SECONDS, sc.METRIC_THROTTLES_TOTAL].findIndex((m) => e.includes(m)))).toEqual([0, 1, 2]);
   });
 
   it('links a workflow to its traces in Jaeger', () => {
@@ -148,9 +155,13 @@ describe('CloudWatch dashboard', () => {
 });
 
 describe('Grafana provisioning', () => {
-  it('alert rules: budget burn, forecast over budget, cost-per-outcome regression, each a query and a threshold', () => {
+  it('alert rules: budget burn, forecast over budget, cost-per-outcome regression, quota pressure, each a query and a threshold', () => {
     const rules = (alertProvisioning().groups as Json[]).flatMap((g) => g.rules as Json[]);
-    expect(rules.map((r) => r.uid)).toEqual(['tokenledger-budget-burn', 'tokenledger-forecast-over-budget', 'tokenledger-cost-per-outcome-regression']);
+    expect(rules.map((r) => r.uid)).toEqual(['tokenledger-budget-burn', 'tokenledger-forecast-over-budget', 'tokenledger-cost-per-outcome-regression', 'tokenledger-quota-pressure']);
+    // Quota pressure warns before throttling starts: below 100% of the quota.
+    const quota = rules.find((r) => r.uid === 'tokenledger-quota-pressure')!;
+    expect(quota.data.find((d: Json) => d.refId === 'C').model.conditions[0].evaluator).toEqual({ type: 'gt', params: [0.8] });
+    expect(quota.data.find((d: Json) => d.refId === 'A').model.expr).toContain(sc.METRIC_QUOTA_USAGE_RATIO);
     for (const r of rules) {
       const refIds = (r.data as Json[]).map((d) => d.refId);
       expect(refIds).toContain(r.condition);

@@ -12,7 +12,8 @@ import { alertProvisioning, alertQueries, dashboards, panelQueries, substitute }
 import { FIXTURES, scenario, type Scenario } from '../packages/accelerators/test/harness.ts';
 import { neuronReport } from '../packages/accelerators/test/reports.ts';
 import { finalisedTraces, freePort, parseExposition, type RunningCollector, type RunningPrometheus, startCollector, startPrometheus, until } from './stack-helpers.ts';
-import { otlpExporter, SELF_HOSTED_INSTANCE, send, workload } from './workload.ts';
+import { HourlySpendLedger, HOUR_MS } from '../collector/src/capacity/hourly-spend.ts';
+import { BEDROCK_REGION, otlpExporter, SELF_HOSTED_INSTANCE, send, workload } from './workload.ts';
 
 let tl: RunningCollector;
 let prom: RunningPrometheus;
@@ -69,7 +70,12 @@ beforeAll(async () => {
     TOKENLEDGER_CAPACITY_INTERVAL_MS: '1000',
     TOKENLEDGER_CAPACITY_LAG_MS: '0',
     TOKENLEDGER_CAPACITY_BEDROCK_MODEL: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    TOKENLEDGER_QUOTAS: JSON.stringify([{ model: 'anthropic.claude-3-5-haiku-20241022-v1:0', region: BEDROCK_REGION, tokens_per_minute: 400_000 }]),
+    TOKENLEDGER_SAVINGS_PLAN_RATES: JSON.stringify({ inf2: { compute: 0.2, ec2_instance: 0.3 } }),
   });
+  // Three complete hours of capacity spend, for the Savings Plans panel (the test runs inside one hour).
+  const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+  new HourlySpendLedger(tl.collector.db).record([3, 2, 1].map((h) => ({ hourMs: hour - h * HOUR_MS, instanceType: SELF_HOSTED_INSTANCE.type, instanceId: SELF_HOSTED_INSTANCE.id, usd: 0.7582 })));
   neuron = await startNeuron();
   prom = await startPrometheus([new URL(tl.base).host, `127.0.0.1:${neuron.port}`]);
   // Two waves with a scrape between them, so every counter has grown inside the rate windows.

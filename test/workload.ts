@@ -27,6 +27,8 @@ const WORKFLOWS = [
   { workflow: 'draft', feature: 'search' },
 ];
 const TENANTS = ['acme', 'globex'];
+/** Where the workload's Bedrock calls go (quota pressure is per model and region). */
+export const BEDROCK_REGION = 'us-east-1';
 /** The instance the workload's self-hosted model runs on. */
 export const SELF_HOSTED_INSTANCE = { id: 'i-0123456789abcdef0', type: 'inf2.xlarge' };
 
@@ -77,13 +79,17 @@ export function workload(rounds: number): TraceSpec[] {
           calls.push(tool(sc.OPERATION_RETRIEVAL, 'pgvector', 'postgresql', 0.0001, { [sc.ATTR_RETRIEVAL_CONTEXT_TOKENS]: 900, [sc.ATTR_RETRIEVAL_DOCUMENTS]: 5 }));
           calls.push(tool(sc.OPERATION_RERANK, 'cohere.rerank-v3-5:0', sc.PROVIDER_AWS_BEDROCK, 0.002));
           calls.push(chat('anthropic.claude-3-5-haiku-20241022-v1:0', sc.PROVIDER_AWS_BEDROCK, 'rag', 4000, 300, {
+            [sc.ATTR_CLOUD_REGION]: BEDROCK_REGION,
             [sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 2000,
             [sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]: r === 0 ? 500 : 0,
             [sc.ATTR_GEN_AI_REQUEST_STREAM]: true,
             [sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: 0.3 + 0.1 * w,
           }));
         } else {
-          calls.push(chat('anthropic.claude-3-5-haiku-20241022-v1:0', sc.PROVIDER_AWS_BEDROCK, 'reasoning', 3000, 800, { [sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: 0.8 }));
+          // Throttled once by Bedrock, retried by the SDK.
+          calls.push(chat('anthropic.claude-3-5-haiku-20241022-v1:0', sc.PROVIDER_AWS_BEDROCK, 'reasoning', 3000, 800, {
+            [sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: 0.8, [sc.ATTR_CLOUD_REGION]: BEDROCK_REGION, [sc.ATTR_TRANSPORT_ATTEMPTS]: 2,
+          }));
           calls.push(chat('gpt-4o-mini', sc.PROVIDER_OPENAI, 'reasoning', 3000, 800, { [sc.ATTR_FALLBACK]: true }));
           calls.push(chat('house-llama-ft', 'self_hosted', 'reasoning', 500, 100, {
             [sc.ATTR_PRICE_TIER]: 'self_hosted', [sc.ATTR_COST_USD]: 0.0004,

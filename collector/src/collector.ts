@@ -66,6 +66,17 @@ export class Collector {
         rollups.writeSeries(metrics.registry.takeDirty());
         write();
       }),
+      publishSignals: (signals) => {
+        if (signals.length === 0) return;
+        // Published only once the add-ons run (start()), when every one of them is built.
+        for (const c of this.components ?? []) {
+          try {
+            c.onSignals?.(signals);
+          } catch (err) {
+            diag.error('tokenledger collector: an add-on failed on signals', err);
+          }
+        }
+      },
     };
     this.components = (o.components ?? ADD_ONS).map((build) => build(context)).filter((c) => c !== undefined);
     // After every persisted family exists (the add-ons' too).

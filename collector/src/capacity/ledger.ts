@@ -13,7 +13,10 @@ import type { MetricFamily, Registry } from '../metrics/registry.ts';
 import { num, str } from '../model/attribute-values.ts';
 import type { SpanRecord } from '../model/span-record.ts';
 import { callCost } from '../rollup/call-cost.ts';
+import type { Router } from '../http/router.ts';
+import { HOUR_MS, type HourlySpend } from './hourly-spend.ts';
 import { utilizationSamples } from './otlp-metrics.ts';
+import type { SavingsPlanAdvisor } from './savings-advisor.ts';
 import { settle } from './settle.ts';
 import type { JournalEntry, Observation, ServedRequest } from './types.ts';
 
@@ -54,7 +57,10 @@ export class CapacityLedger implements CollectorComponent {
   private readonly bedrockCost: MetricFamily;
   private readonly utilization: MetricFamily;
 
-  private readonly checkpoint?: (settledToMs: number) => void;
+  private readonly checkpoint?: (settledToMs: number, hours: readonly HourlySpend[]) => void;
+  /** Capacity cost of the intervals settled since the last checkpoint, by hour: the Savings Plans ledger. */
+  private pendingHours: HourlySpend[] = [];
+  private readonly savings?: SavingsPlanAdvisor;
   private readonly journal?: (entries: readonly JournalEntry[]) => void;
 
   /**
@@ -64,9 +70,10 @@ export class CapacityLedger implements CollectorComponent {
    */
   constructor(o: {
     config: CapacityConfig; book: PriceBook; clock: Clock; registry: Registry;
-    settledTo?: number; checkpoint?: (settledToMs: number) => void;
-    journal?: (entries: readonly JournalEntry[]) => void; replay?: readonly Observation[];
+    settledTo?: number; checkpoint?: (settledToMs: number, hours: readonly HourlySpend[]) => void;
+    journal?: (entries: readonly JournalEntry[]) => void; replay?: readonly Observation[]; savings?: SavingsPlanAdvisor;
   }) {
+    this.savings = o.savings;
     this.config = o.config;
     this.book = o.book;
     this.clock = o.clock;
@@ -141,11 +148,17 @@ export class CapacityLedger implements CollectorComponent {
     }
     if (this.settledTo !== before) {
       try {
-        this.checkpoint?.(this.settledTo);
+        this.checkpoint?.(this.settledTo, this.pendingHours);
+        this.pendingHours = [];
       } catch (err) {
         diag.error('tokenledger collector: storing the capacity checkpoint failed', err);
       }
     }
+  }
+
+  /** GET /api/v1/savings-plans. */
+  routes(router: Router): void {
+    this.savings?.routes(router);
   }
 
   start(): void {
@@ -247,6 +260,7 @@ export class CapacityLedger implements CollectorComponent {
     const s = settle(hourly, intervalMs, requests, samples);
     const who = [inst.type, inst.id];
     this.capacityCost.inc(who, s.capacityUsd);
+    this.pendingHours.push({ hourMs: Math.floor(start / HOUR_MS) * HOUR_MS, instanceType: inst.type, instanceId: inst.id, usd: s.capacityUsd });
     this.idleCost.inc(who, s.idleUsd);
     this.utilization.set(who, s.utilization);
     requests.forEach((r, i) => {

@@ -2,6 +2,7 @@
 // EMF: each roll-up metric becomes the CloudWatch metrics of the contract, carrying the configured
 // dimensions it has.
 import * as sc from '@tokenledger/semconv';
+import type { Signal } from '../components/types.ts';
 import { type Observation, ROLLUP_METRICS, type RollupMetric } from '../rollup/observations.ts';
 import type { CloudWatchObservation, StandardUnit } from './types.ts';
 
@@ -94,6 +95,12 @@ export class CloudWatchEncoder {
     dims.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return dims;
   }
+}
+
+/** A live signal as an observation: its dimensions sorted and clipped as the roll-up's are. */
+export function encodeSignal(s: Signal): CloudWatchObservation {
+  const dims = s.dims.map(([d, v]) => [d, dimensionValue(v)] as [string, string]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { metric: s.metric, unit: s.unit, dims, dimsJson: JSON.stringify(dims), kind: s.kind, value: s.value, count: 1 };
 }
 
 /** CloudWatch wants 1–1024 characters. */

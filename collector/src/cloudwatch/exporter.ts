@@ -9,11 +9,11 @@ import * as sc from '@tokenledger/semconv';
 import type { CloudWatchConfig } from '../config/cloudwatch.ts';
 import type { Clock } from '../config/types.ts';
 import type { MetricFamily, Registry } from '../metrics/registry.ts';
-import type { CollectorComponent } from '../components/types.ts';
+import type { CollectorComponent, Signal } from '../components/types.ts';
 import type { FinalisedTrace } from '../rollup/observations.ts';
 import { buildBatches, type PendingDatum, validValue } from './batch.ts';
 import { classify, type SendResult } from './classify.ts';
-import { aggregate, CloudWatchEncoder } from './encode.ts';
+import { aggregate, CloudWatchEncoder, encodeSignal } from './encode.ts';
 import { Outbox } from './outbox.ts';
 import { SentProbe } from './sent-probe.ts';
 import type { CloudWatchObservation } from './types.ts';
@@ -106,6 +106,29 @@ export class CloudWatchExporter implements CollectorComponent {
       for (const [ts, obs] of byInterval) this.outbox.add(ts, aggregate(obs));
     } catch (err) {
       diag.error('tokenledger cloudwatch: storing roll-ups in the outbox failed', err);
+    }
+  }
+
+  /**
+   * Stores live signals (autoscaling, quota pressure) in the outbox by the interval they were measured in; the
+   * outbox sends them as it sends the roll-ups. Never throws.
+   */
+  onSignals(signals: readonly Signal[]): void {
+    try {
+      const byInterval = new Map<number, CloudWatchObservation[]>();
+      for (const s of signals) {
+        if (!validValue(s.value)) {
+          this.dropped.inc(['non_finite']);
+          continue;
+        }
+        const ts = Math.floor(s.atMs / this.o.config.intervalMs) * this.o.config.intervalMs;
+        let list = byInterval.get(ts);
+        if (!list) byInterval.set(ts, (list = []));
+        list.push(encodeSignal(s));
+      }
+      for (const [ts, obs] of byInterval) this.outbox.add(ts, aggregate(obs));
+    } catch (err) {
+      diag.error('tokenledger cloudwatch: storing signals in the outbox failed', err);
     }
   }
 

@@ -12,4 +12,4 @@ export interface CloudWatchObservation {
   count: number;
 }
 
-export type StandardUnit = 'None' | 'Count' | 'Seconds';
+export type StandardUnit = 'None' | 'Count' | 'Seconds' | 'Percent';

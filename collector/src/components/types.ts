@@ -1,4 +1,4 @@
-// The one interface of the collector's add-ons (capacity, CloudWatch, EMF, budgets): each is built from the
+// The one interface of the collector's add-ons (capacity, CloudWatch, EMF, budgets, quota, autoscaling): each is built from the
 // collector's parts and its own section of the configuration, and the Collector drives them all the same way —
 // it alone knows the order of start-up and shutdown.
 import type { DatabaseSync } from 'node:sqlite';
@@ -21,6 +21,8 @@ export interface CollectorComponent {
   onCommit?(batch: readonly FinalisedTrace[]): void;
   /** After the batch committed; a failure is its own (reported, never the store's). */
   onFinalised?(batch: readonly FinalisedTrace[]): void;
+  /** Live signals another add-on published (autoscaling, quota pressure): the CloudWatch outputs take them. Must not throw. */
+  onSignals?(signals: readonly Signal[]): void;
   /** Once the collector has recovered its store and takes spans. */
   start?(): void;
   /** Shutdown, first, while spans are still taken: stop timers, send what is pending (bounded in time). */
@@ -40,6 +42,25 @@ export interface ComponentContext {
   registry: Registry;
   /** Runs `write` in one store transaction with the changed persisted metric series, so both commit together. */
   commitSeries(write: () => void): void;
+  /** Hands live signals to every add-on's onSignals (the CloudWatch outbox and EMF). */
+  publishSignals(signals: readonly Signal[]): void;
+}
+
+/**
+ * A live figure that is not a trace roll-up (accelerator utilisation, requests in flight, tokens per minute,
+ * quota pressure), already in CloudWatch's terms: the CloudWatch outputs send it as it is.
+ */
+export interface Signal {
+  /** CloudWatch metric name (packages/semconv `CLOUDWATCH_METRIC_*`). */
+  metric: string;
+  unit: 'Percent' | 'Count' | 'None';
+  /** Dimension name/value pairs (sorted by the outputs). */
+  dims: readonly (readonly [string, string])[];
+  /** `sum`: added up per interval; `dist`: one sample (CloudWatch keeps average, min, max, percentiles). */
+  kind: 'sum' | 'dist';
+  value: number;
+  /** When it was measured (epoch ms): its CloudWatch interval. */
+  atMs: number;
 }
 
 /** Builds an add-on, or returns undefined when its section of the configuration leaves it off. */

@@ -3,6 +3,8 @@
 import { budgetsConfigFromEnv } from './budgets.ts';
 import { capacityConfigFromEnv } from './capacity.ts';
 import { cloudWatchConfigFromEnv, emfConfigFromEnv } from './cloudwatch.ts';
+import { autoscalingConfigFromEnv } from './autoscaling.ts';
+import { quotaConfigFromEnv } from './quota.ts';
 import { address, ConfigError, type Env, integer, oneOf, text } from './parse.ts';
 import type { CollectorConfig } from './types.ts';
 
@@ -28,6 +30,8 @@ export function configFromEnv(env: Env = process.env): CollectorConfig {
     cloudWatch: cloudWatchConfigFromEnv(env),
     emf: emfConfigFromEnv(env),
     budgets: budgetsConfigFromEnv(env),
+    quota: quotaConfigFromEnv(env),
+    autoscaling: autoscalingConfigFromEnv(env),
   };
   if (cfg.traceMaxAgeMs < cfg.traceIdleMs) {
     // Blame the variable that was set: a long idle time against the default maximum age names the idle time.

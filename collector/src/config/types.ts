@@ -1,6 +1,8 @@
+import type { AutoscalingConfig } from './autoscaling.ts';
 import type { BudgetsConfig } from './budgets.ts';
 import type { CapacityConfig } from './capacity.ts';
 import type { CloudWatchConfig, EmfConfig } from './cloudwatch.ts';
+import type { QuotaConfig } from './quota.ts';
 
 /** The collector's configuration, read from TOKENLEDGER_* environment variables at start, all at once (env.ts). */
 export interface CollectorConfig {
@@ -40,6 +42,10 @@ export interface CollectorConfig {
   emf?: EmfConfig;
   /** Budgets and forecasts (TOKENLEDGER_BUDGETS_FILE, TOKENLEDGER_FORECAST_WINDOW_DAYS, TOKENLEDGER_BUDGETS_REFRESH_MS). */
   budgets: BudgetsConfig;
+  /** Bedrock tokens-per-minute quotas (TOKENLEDGER_QUOTAS). */
+  quota: QuotaConfig;
+  /** Autoscaling signals for CloudWatch (TOKENLEDGER_AUTOSCALING_*). */
+  autoscaling: AutoscalingConfig;
 }
 
 export interface HostPort {

@@ -119,6 +119,7 @@ export interface DirtySeries {
 export class Registry {
   private readonly families = new Map<string, MetricFamily>();
   private readonly gauges: { name: string; help: string; read: () => number }[] = [];
+  private readonly refreshers: (() => void)[] = [];
   private readonly limit: number;
 
   constructor(cardinalityLimit: number) {
@@ -141,6 +142,11 @@ export class Registry {
   /** A gauge read when scraped. */
   gauge(name: string, help: string, read: () => number): void {
     this.gauges.push({ name, help, read });
+  }
+
+  /** Runs `refresh` before each exposition: gauge families computed when scraped. */
+  beforeExpose(refresh: () => void): void {
+    this.refreshers.push(refresh);
   }
 
   family(name: string): MetricFamily | undefined {
@@ -169,6 +175,7 @@ export class Registry {
 
   /** Prometheus text exposition format 0.0.4. */
   expose(): string {
+    for (const refresh of this.refreshers) refresh();
     const lines: string[] = [];
     for (const g of this.gauges) {
       lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, `${g.name} ${num(g.read())}`);

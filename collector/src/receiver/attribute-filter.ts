@@ -1,7 +1,7 @@
 // Which attributes survive decoding: only what the roll-up reads. Everything else is skipped unread,
 // which is where decode speed comes from (most spans carry many attributes the roll-up never needs).
 import {
-  ATTR_ERROR_TYPE, ATTR_OTEL_SCOPE_NAME, ATTR_OTEL_SCOPE_VERSION, KEPT_SPAN_ATTRIBUTE_PREFIXES, RESOURCE_ATTRIBUTION_KEYS,
+  ATTR_CLOUD_REGION, ATTR_ERROR_TYPE, ATTR_OTEL_SCOPE_NAME, ATTR_OTEL_SCOPE_VERSION, KEPT_SPAN_ATTRIBUTE_PREFIXES, RESOURCE_ATTRIBUTION_KEYS,
   RESOURCE_CLOUD_PREFIX, RESOURCE_HOST_ID, RESOURCE_HOST_NAME, RESOURCE_K8S_POD_NAME, RESOURCE_SERVICE_NAME,
 } from '@tokenledger/semconv';
 import { PRODUCER_ATTRIBUTE_KEYS } from '../producers/index.ts';
@@ -23,7 +23,8 @@ function byFirstChar(keys: readonly string[], prefixes: readonly string[]): (Rul
 }
 
 // The scope names are kept as span attributes too: a span converted from a format without scopes carries them.
-const SPAN = byFirstChar([ATTR_ERROR_TYPE, ATTR_OTEL_SCOPE_NAME, ATTR_OTEL_SCOPE_VERSION, ...PRODUCER_ATTRIBUTE_KEYS], KEPT_SPAN_ATTRIBUTE_PREFIXES);
+// cloud.region: the region an AWS SDK call went to (quota pressure is per model and region).
+const SPAN = byFirstChar([ATTR_ERROR_TYPE, ATTR_CLOUD_REGION, ATTR_OTEL_SCOPE_NAME, ATTR_OTEL_SCOPE_VERSION, ...PRODUCER_ATTRIBUTE_KEYS], KEPT_SPAN_ATTRIBUTE_PREFIXES);
 const RESOURCE = byFirstChar([RESOURCE_SERVICE_NAME, RESOURCE_HOST_ID, RESOURCE_HOST_NAME, RESOURCE_K8S_POD_NAME, ...RESOURCE_ATTRIBUTION_KEYS], [RESOURCE_CLOUD_PREFIX]);
 
 function keeps(rules: (Rules | undefined)[], key: string): boolean {

@@ -13,6 +13,9 @@ export const ENV_INSTANCE_TYPE = 'TOKENLEDGER_INSTANCE_TYPE';
 export const ENV_REGION = 'TOKENLEDGER_REGION';
 export const ENV_AVAILABILITY_ZONE = 'TOKENLEDGER_AVAILABILITY_ZONE';
 export const ENV_EC2_METADATA = 'TOKENLEDGER_EC2_METADATA';
+export const ENV_AUTOSCALING_GROUP = 'TOKENLEDGER_AUTOSCALING_GROUP';
+export const ENV_SAGEMAKER_ENDPOINT_NAME = 'TOKENLEDGER_SAGEMAKER_ENDPOINT_NAME';
+export const ENV_SAGEMAKER_VARIANT_NAME = 'TOKENLEDGER_SAGEMAKER_VARIANT_NAME';
 
 const NEURON_MONITOR = 'neuron-monitor';
 const NEURON_MONITOR_INSTALLED = '/opt/aws/neuron/bin/neuron-monitor';
@@ -35,6 +38,9 @@ export function acceleratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): 
     instanceType: env[ENV_INSTANCE_TYPE] || undefined,
     region: env[ENV_REGION] || undefined,
     availabilityZone: env[ENV_AVAILABILITY_ZONE] || undefined,
+    autoScalingGroup: env[ENV_AUTOSCALING_GROUP] || undefined,
+    sagemakerEndpoint: env[ENV_SAGEMAKER_ENDPOINT_NAME] || undefined,
+    sagemakerVariant: env[ENV_SAGEMAKER_VARIANT_NAME] || undefined,
   };
   const ec2Metadata = env[ENV_EC2_METADATA]?.trim().toLowerCase();
   if (ec2Metadata && ec2Metadata !== 'true' && ec2Metadata !== 'false') {

@@ -5,11 +5,14 @@
 // keeps its socket open after an error, which would stop an instrumented process from exiting.
 import { diag } from '@opentelemetry/api';
 import { request } from 'node:http';
+import { EC2_TAG_AUTOSCALING_GROUP } from '@tokenledger/semconv';
 import type { InstanceIdentity } from './types.ts';
 
 const DEFAULT_ENDPOINT = 'http://169.254.169.254';
 const TOKEN_PATH = '/latest/api/token';
 const IDENTITY_DOCUMENT = '/latest/dynamic/instance-identity/document';
+/** The instance's tags, when "instance metadata tags" are enabled on it (404 otherwise, or without the tag). */
+const AUTOSCALING_GROUP_TAG = `/latest/meta-data/tags/instance/${EC2_TAG_AUTOSCALING_GROUP}`;
 const TOKEN_TTL_SECONDS = '60';
 export const DEFAULT_EC2_METADATA_TIMEOUT_MS = 1000;
 
@@ -20,11 +23,13 @@ export async function lookupEc2Identity(env: NodeJS.ProcessEnv = process.env, ti
     const token = await call('PUT', `${endpoint}${TOKEN_PATH}`, { 'x-aws-ec2-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS }, timeoutMs);
     const doc = JSON.parse(await call('GET', `${endpoint}${IDENTITY_DOCUMENT}`, { 'x-aws-ec2-metadata-token': token }, timeoutMs)) as Record<string, unknown>;
     const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    const group = await call('GET', `${endpoint}${AUTOSCALING_GROUP_TAG}`, { 'x-aws-ec2-metadata-token': token }, timeoutMs).catch(() => undefined);
     return {
       instanceId: text(doc.instanceId),
       instanceType: text(doc.instanceType),
       region: text(doc.region),
       availabilityZone: text(doc.availabilityZone),
+      autoScalingGroup: text(group?.trim()),
     };
   } catch (err) {
     diag.debug(`tokenledger accelerators: no EC2 instance metadata at ${endpoint} (${(err as Error).message}); instance labels come from TOKENLEDGER_INSTANCE_* only`);

@@ -1,11 +1,14 @@
 // Instance identity as the labels every accelerator series carries (the Neuron exporter's label names).
 import type { Attributes } from '@opentelemetry/api';
 import {
+  LABEL_AUTOSCALING_GROUP,
   LABEL_AVAILABILITY_ZONE,
   LABEL_INSTANCE_ID,
   LABEL_INSTANCE_NAME,
   LABEL_INSTANCE_TYPE,
   LABEL_REGION,
+  LABEL_SAGEMAKER_ENDPOINT,
+  LABEL_SAGEMAKER_VARIANT,
   LABEL_SUBNET_ID,
 } from '@tokenledger/semconv';
 import type { InstanceIdentity } from './types.ts';
@@ -30,5 +33,8 @@ export function identityAttributes(identity: InstanceIdentity): Attributes {
   set(LABEL_AVAILABILITY_ZONE, identity.availabilityZone);
   set(LABEL_REGION, identity.region);
   set(LABEL_SUBNET_ID, identity.subnetId);
+  set(LABEL_AUTOSCALING_GROUP, identity.autoScalingGroup);
+  set(LABEL_SAGEMAKER_ENDPOINT, identity.sagemakerEndpoint);
+  set(LABEL_SAGEMAKER_VARIANT, identity.sagemakerVariant);
   return attributes;
 }

@@ -50,6 +50,14 @@ export interface InstanceIdentity {
   availabilityZone?: string;
   region?: string;
   subnetId?: string;
+  /**
+   * The Auto Scaling group (label `autoscaling_group`): Env `TOKENLEDGER_AUTOSCALING_GROUP`, else the instance's
+   * `aws:autoscaling:groupName` tag from the metadata service (when instance metadata tags are enabled).
+   */
+  autoScalingGroup?: string;
+  /** The SageMaker endpoint and production variant served (labels `sagemaker_endpoint`, `sagemaker_variant`). Env `TOKENLEDGER_SAGEMAKER_ENDPOINT_NAME`, `TOKENLEDGER_SAGEMAKER_VARIANT_NAME`. */
+  sagemakerEndpoint?: string;
+  sagemakerVariant?: string;
 }
 
 /** One NeuronCore or GPU in a snapshot. */

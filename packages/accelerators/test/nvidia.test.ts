@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type JsonSseServer, startEc2MetadataEndpoint } from '@tokenledger/local-endpoints';
 import {
+  LABEL_AUTOSCALING_GROUP,
   LABEL_GPU,
   LABEL_INSTANCE_ID,
   LABEL_INSTANCE_TYPE,
@@ -114,7 +115,26 @@ describe('nvidia-smi', () => {
       const gpu0 = { [LABEL_GPU]: '0', [LABEL_INSTANCE_ID]: 'i-0imds', [LABEL_INSTANCE_TYPE]: 'g6.2xlarge-configured', [LABEL_REGION]: 'eu-west-1' };
       expect(await telemetry.value(NVIDIA_SMI_UTILIZATION_GPU_RATIO, gpu0)).toBeCloseTo(0.97, 9);
       // A session token first, then the document with it (the endpoint refuses a GET without one).
-      expect(imds.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /latest/api/token', 'GET /latest/dynamic/instance-identity/document']);
+      // Then the Auto Scaling group tag: this instance has no instance metadata tags (404), so no group label.
+      expect(imds.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        'PUT /latest/api/token', 'GET /latest/dynamic/instance-identity/document', 'GET /latest/meta-data/tags/instance/aws:autoscaling:groupName',
+      ]);
+      expect(handle.snapshot()!.instance.autoScalingGroup).toBeUndefined();
+    });
+
+    it('labels the series with the Auto Scaling group from the instance\'s tags, when IMDS shows tags', async () => {
+      await imds.close();
+      imds = await startEc2MetadataEndpoint(document, { 'aws:autoscaling:groupName': 'inf2-fleet', Name: 'worker' });
+      process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = imds.origin;
+      const { telemetry, handle } = start([{ lines: busy }], {});
+      await eventually(() => expect(handle.snapshot()?.instance.autoScalingGroup).toBe('inf2-fleet'));
+      const gpu0 = { [LABEL_GPU]: '0', [LABEL_INSTANCE_ID]: 'i-0imds', [LABEL_AUTOSCALING_GROUP]: 'inf2-fleet' };
+      expect(await telemetry.value(NVIDIA_SMI_UTILIZATION_GPU_RATIO, gpu0)).toBeCloseTo(0.97, 9);
+    });
+
+    it('takes the group and the SageMaker endpoint variant from configuration', () => {
+      const cfg = acceleratorConfigFromEnv({ TOKENLEDGER_ACCELERATORS: 'neuron', TOKENLEDGER_AUTOSCALING_GROUP: 'g', TOKENLEDGER_SAGEMAKER_ENDPOINT_NAME: 'e', TOKENLEDGER_SAGEMAKER_VARIANT_NAME: 'AllTraffic' });
+      expect(cfg!.instance).toMatchObject({ autoScalingGroup: 'g', sagemakerEndpoint: 'e', sagemakerVariant: 'AllTraffic' });
     });
 
     it('asks nothing with TOKENLEDGER_EC2_METADATA=false, or when the identity is configured in full', async () => {

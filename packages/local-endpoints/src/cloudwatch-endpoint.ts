@@ -18,6 +18,13 @@ export const CLOUDWATCH_LIMITS = {
   maxMagnitude: 2 ** 360,
 } as const;
 
+/** The model's StandardUnit enum (botocore cloudwatch/2010-08-01). */
+const STANDARD_UNITS = new Set([
+  'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits', 'Megabits',
+  'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second',
+  'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second', 'None',
+]);
+
 /** One datum as CloudWatch stored it: every value with its count (Value → one value, count 1). */
 export interface RecordedDatum {
   namespace: string;
@@ -218,6 +225,7 @@ function parse(body: { Namespace?: unknown; MetricData?: unknown }, bytes: numbe
     const at = `MetricData.member.${i + 1}`;
     const name = d.MetricName;
     if (typeof name !== 'string' || name.length < 1 || name.length > 255) v.push(`${at}.MetricName ${JSON.stringify(name)}`);
+    if (d.Unit !== undefined && !STANDARD_UNITS.has(d.Unit)) v.push(`${at}.Unit ${JSON.stringify(d.Unit)} is not a StandardUnit`);
     const dims = (d.Dimensions ?? []) as { Name?: unknown; Value?: unknown }[];
     if (dims.length > L.dimensionsPerDatum) v.push(`${at}: ${dims.length} dimensions > ${L.dimensionsPerDatum}`);
     const dimensions: Record<string, string> = {};

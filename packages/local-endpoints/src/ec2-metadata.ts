@@ -1,6 +1,7 @@
 // A local endpoint in the EC2 instance metadata service's wire format, IMDSv2-only (as AWS recommends and
 // many accounts enforce): PUT /latest/api/token with a TTL header returns a token, and every GET needs it
-// in `x-aws-ec2-metadata-token` (401 without). Serves the instance identity document.
+// in `x-aws-ec2-metadata-token` (401 without). Serves the instance identity document and, when the instance has
+// "instance metadata tags" enabled, its tags under /latest/meta-data/tags/instance/<key> (404 otherwise).
 import { randomBytes } from 'node:crypto';
 import { startJsonSseServer, type JsonSseServer } from './http-json-sse.ts';
 
@@ -12,7 +13,10 @@ export interface InstanceIdentityDocument {
   availabilityZone: string;
 }
 
-export async function startEc2MetadataEndpoint(identity: InstanceIdentityDocument): Promise<JsonSseServer> {
+const TAGS_PATH = '/latest/meta-data/tags/instance';
+
+/** `tags`: the instance's tags, as IMDS shows them when instance metadata tags are enabled; undefined: disabled. */
+export async function startEc2MetadataEndpoint(identity: InstanceIdentityDocument, tags?: Record<string, string>): Promise<JsonSseServer> {
   const tokens = new Set<string>();
   return startJsonSseServer((req, res) => {
     if (req.method === 'PUT' && req.path === '/latest/api/token') {
@@ -31,6 +35,12 @@ export async function startEc2MetadataEndpoint(identity: InstanceIdentityDocumen
         kernelId: null, ramdiskId: null, ...identity,
       };
       return text(res, 200, JSON.stringify(document, null, 2));
+    }
+    // The listing is the keys, one a line; each key's value is its own path.
+    if (tags && req.path === TAGS_PATH) return text(res, 200, Object.keys(tags).join('\n'));
+    if (tags && req.path.startsWith(`${TAGS_PATH}/`)) {
+      const value = tags[decodeURIComponent(req.path.slice(TAGS_PATH.length + 1))];
+      if (value !== undefined) return text(res, 200, value);
     }
     text(res, 404, '');
   });

@@ -8,3 +8,4 @@ export { startBedrockControlEndpoint } from './bedrock-control.ts';
 export type { JsonSseServer } from './http-json-sse.ts';
 export { startCloudWatchEndpoint, CLOUDWATCH_LIMITS, type CloudWatchEndpoint, type CloudWatchFaults, type RecordedDatum as CloudWatchRecordedDatum, type RecordedRequest as CloudWatchRecordedRequest } from './cloudwatch-endpoint.ts';
 export { startEc2MetadataEndpoint, type InstanceIdentityDocument } from './ec2-metadata.ts';
+export { startApplicationAutoScalingEndpoint, startAutoScalingEndpoint, type ScalingEndpoint, type ScalingRequest } from './autoscaling.ts';

@@ -1,8 +1,10 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { ATTR_OUTCOME, ATTR_OUTCOME_SUCCESS, BAGGAGE_FEATURE, BAGGAGE_TENANT, BAGGAGE_WORKFLOW } from '@tokenledger/semconv';
 import { routeAttributes } from './attribution-processor.ts';
-import { RETRY_KEY, getSpanState } from './state.ts';
-import type { Attribution, RetryInfo } from './types.ts';
+import { BudgetExceededError } from './budget-error.ts';
+import { type BudgetCheck, decide, decisionAttributes, recordDecision } from './budget-guard.ts';
+import { RETRY_KEY, type RetryContext, getSpanState } from './state.ts';
+import type { Attribution, GuardDecision, RetryGuard, RetryInfo } from './types.ts';
 
 // Every function here calls the API only: with the SDK disabled or absent they run `fn` and do nothing
 // else. Our own failures go to diag; exceptions thrown by `fn` are the caller's and pass through.
@@ -73,13 +75,51 @@ export function recordOutcome(name: string, success?: boolean): void {
 /**
  * Runs `fn` as an application-level retry (`attempt` > 0) or fallback of a logical request: the model
  * spans started inside carry the retry attempt, reason and fallback flag, so their cost counts as waste.
+ *
+ * With `guard` (opt-in), the attempt first asks the budget guard: the request's retry budget (attempts and
+ * dollars, `retryBudget()`), then the monthly budgets of its tenant/feature/workflow (the collector's budget
+ * API, cached). When one is spent, `policy` decides: `refuse` throws BudgetExceededError (the only error the
+ * guard throws; test it with isBudgetExceeded()), `fallback` runs `fn` on `fallbackRoute` (passed to `fn` and
+ * set as the route of the spans inside), `mark` runs `fn` and records the decision. It then resolves to what
+ * `fn` returns. Unreadable budgets allow the attempt unless the guard is configured fail-closed.
  */
-export function withRetry<T>(retry: RetryInfo, fn: () => T): T {
+export function withRetry<T>(retry: RetryInfo & { guard: RetryGuard }, fn: (decision: GuardDecision) => T): Promise<Awaited<T>>;
+export function withRetry<T>(retry: RetryInfo, fn: () => T): T;
+export function withRetry<T>(retry: RetryInfo & { guard?: RetryGuard }, fn: (decision: GuardDecision) => T): T | Promise<Awaited<T>> {
+  if (retry.guard !== undefined) return guarded(retry as RetryInfo & { guard: RetryGuard }, fn);
   let ctx = context.active();
   try {
     ctx = ctx.setValue(RETRY_KEY, { ...retry });
   } catch (err) {
     diag.error('tokenledger: withRetry failed', err);
   }
-  return context.with(ctx, fn);
+  return context.with(ctx, () => fn({ decision: 'allow' }));
+}
+
+async function guarded<T>(retry: RetryInfo & { guard: RetryGuard }, fn: (decision: GuardDecision) => T): Promise<Awaited<T>> {
+  const { guard, ...info } = retry;
+  let check: BudgetCheck | undefined;
+  try {
+    check = await decide(guard, guard.policy, guard.fallbackRoute, guard.retryBudget && { budget: guard.retryBudget, attempt: retry.attempt });
+    recordDecision(check, guard.policy);
+  } catch (err) {
+    diag.error('tokenledger: the budget guard failed; allowing', err);
+  }
+  if (check?.decision === 'refuse') throw new BudgetExceededError(check.reason ?? 'exceeded', check.budget);
+  const decision: GuardDecision = {
+    decision: check === undefined ? 'fail_open' : (check.decision as GuardDecision['decision']),
+    ...(check?.route !== undefined && { route: check.route }),
+    ...(check?.reason !== undefined && { reason: check.reason }),
+    ...(check?.budget !== undefined && { budget: check.budget }),
+  };
+  let ctx = context.active();
+  try {
+    const value: RetryContext = { ...info, retryBudget: guard.retryBudget };
+    if (check) value.budgetAttributes = decisionAttributes(check);
+    if (check?.route !== undefined) value.route = { route: check.route, reason: `budget_${check.reason}` };
+    ctx = ctx.setValue(RETRY_KEY, value);
+  } catch (err) {
+    diag.error('tokenledger: withRetry failed', err);
+  }
+  return await context.with(ctx, () => fn(decision));
 }

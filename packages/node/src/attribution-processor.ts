@@ -2,6 +2,7 @@ import { propagation, trace } from '@opentelemetry/api';
 import type { Attributes, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
+  ATTR_COST_USD,
   ATTR_FALLBACK,
   ATTR_RETRY_ATTEMPT,
   ATTR_RETRY_REASON,
@@ -33,19 +34,26 @@ export class AttributionSpanProcessor implements SpanProcessor {
       }
     }
     const parentState = getSpanState(trace.getSpan(parentContext));
-    const route = parentState?.route;
-    if (route !== undefined) Object.assign(attrs, routeAttributes(route));
     const retry = getRetry(parentContext);
+    const route = retry?.route ?? parentState?.route;
+    if (route !== undefined) Object.assign(attrs, routeAttributes(route));
     if (retry !== undefined) {
       attrs[ATTR_RETRY_ATTEMPT] = retry.attempt;
       if (retry.reason !== undefined) attrs[ATTR_RETRY_REASON] = retry.reason;
       if (retry.fallback !== undefined) attrs[ATTR_FALLBACK] = retry.fallback;
+      if (retry.budgetAttributes !== undefined) Object.assign(attrs, retry.budgetAttributes);
     }
     span.setAttributes(attrs);
-    setSpanState(span, { localRoot: parentState?.localRoot ?? span, route });
+    setSpanState(span, { localRoot: parentState?.localRoot ?? span, route, retryBudget: retry?.retryBudget ?? parentState?.retryBudget });
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(span: ReadableSpan): void {
+    // What the logical request has spent, for its retry budget in dollars.
+    const budget = getSpanState(span as unknown as Span)?.retryBudget;
+    if (budget === undefined) return;
+    const cost = span.attributes[ATTR_COST_USD];
+    if (typeof cost === 'number' && Number.isFinite(cost) && cost > 0) budget.spentUsd += cost;
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();

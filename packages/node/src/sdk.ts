@@ -4,6 +4,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { register } from 'node:module';
 import { type AcceleratorMetrics, AcceleratorSnapshotSpanProcessor, acceleratorConfigFromEnv, startAcceleratorMetrics } from '@tokenledger/accelerators';
 import { AttributionSpanProcessor } from './attribution-processor.ts';
+import { InFlightSpanProcessor } from './in-flight.ts';
 import { readConfig } from './config.ts';
 import type { ConfigError } from './config.ts';
 import { createInstrumentations } from './instrumentations.ts';
@@ -46,6 +47,7 @@ export function startTokenLedger(options: { esmHook: boolean }): void {
       textMapPropagator: createPropagatorFromEnv(),
       spanProcessors: exporting.length === 0 ? [] : [
         new AttributionSpanProcessor(),
+        new InFlightSpanProcessor(),
         ...(accelerators ? [new AcceleratorSnapshotSpanProcessor(accelerators.source)] : []),
         ...exporting,
       ],

@@ -13,6 +13,8 @@ export interface SpanState {
   /** The first span of this trace in this process (parent absent or remote): where outcomes go. */
   localRoot: Span;
   route?: Route;
+  /** The retry budget of the logical request it belongs to: its cost is added there when it ends. */
+  retryBudget?: { spentUsd: number };
 }
 
 // Keyed by the span object, so an entry lives exactly as long as the span is referenced. One map per
@@ -32,6 +34,15 @@ export function setSpanState(span: Span, state: SpanState): void {
 /** Context value set by withRetry(): the application-level retry the spans inside belong to (the API's keys are Symbol.for, shared by every copy). */
 export const RETRY_KEY = createContextKey('tokenledger.node.retry');
 
-export function getRetry(ctx: Context): RetryInfo | undefined {
-  return ctx.getValue(RETRY_KEY) as RetryInfo | undefined;
+/** What withRetry() puts in context for the spans started inside. */
+export interface RetryContext extends RetryInfo {
+  /** The budget guard's decision, as span attributes. */
+  budgetAttributes?: Record<string, string>;
+  /** The route the guard switched to (fallback policy). */
+  route?: Route;
+  retryBudget?: { spentUsd: number };
+}
+
+export function getRetry(ctx: Context): RetryContext | undefined {
+  return ctx.getValue(RETRY_KEY) as RetryContext | undefined;
 }

@@ -39,3 +39,47 @@ export interface RetryInfo {
   /** This call replaces a failed call to another model. */
   fallback?: boolean;
 }
+
+/** Variables of the opt-in budget guard (read when the app first uses it). */
+export const ENV_BUDGET_URL = 'TOKENLEDGER_BUDGET_URL';
+export const ENV_BUDGET_AUTH_TOKEN = 'TOKENLEDGER_BUDGET_AUTH_TOKEN';
+export const ENV_BUDGET_FAIL_CLOSED = 'TOKENLEDGER_BUDGET_FAIL_CLOSED';
+export const ENV_BUDGET_CACHE_MS = 'TOKENLEDGER_BUDGET_CACHE_MS';
+export const ENV_BUDGET_TIMEOUT_MS = 'TOKENLEDGER_BUDGET_TIMEOUT_MS';
+
+/** The budget guard's configuration (configureBudgetGuard(), else the environment). */
+export interface BudgetGuardConfig {
+  /** The collector's API base URL. Env `TOKENLEDGER_BUDGET_URL`, default `http://127.0.0.1:9464`. */
+  url: string;
+  /** Bearer token of the collector (its TOKENLEDGER_AUTH_TOKEN). Env `TOKENLEDGER_BUDGET_AUTH_TOKEN`, default none. */
+  authToken?: string;
+  /** Treat an unreadable budget as spent (default false: fail open). Env `TOKENLEDGER_BUDGET_FAIL_CLOSED`. */
+  failClosed: boolean;
+  /** How long budget statuses (or their absence) are reused, ms. Env `TOKENLEDGER_BUDGET_CACHE_MS`, default 15000. */
+  cacheMs: number;
+  /** Longest wait for the collector, ms. Env `TOKENLEDGER_BUDGET_TIMEOUT_MS`, default 1000. */
+  timeoutMs: number;
+}
+
+/** The budget policy of one withRetry() attempt. */
+export interface RetryGuard {
+  /** `refuse`: throw BudgetExceededError; `fallback`: run on `fallbackRoute`; `mark`: run, record the decision only. */
+  policy: 'refuse' | 'fallback' | 'mark';
+  /** The cheaper route `fallback` switches to (without it, `fallback` only marks). */
+  fallbackRoute?: string;
+  /** Whose monthly budgets to check; default the attribution baggage (withAttribution). */
+  tenant?: string;
+  feature?: string;
+  workflow?: string;
+  /** The logical request's retry budget (retryBudget()): attempts and dollars across its withRetry() calls. */
+  retryBudget?: { readonly maxAttempts?: number; readonly maxUsd?: number; spentUsd: number };
+}
+
+/** What a guarded withRetry() passes to its function. */
+export interface GuardDecision {
+  decision: 'allow' | 'fallback' | 'mark' | 'fail_open';
+  /** The route to take: the fallback route when the budget is spent under `fallback`. */
+  route?: string;
+  reason?: string;
+  budget?: string;
+}

@@ -75,3 +75,16 @@ export const METRIC_CAPACITY_ATTRIBUTED_COST_USD_TOTAL = 'tokenledger_capacity_a
 export const METRIC_CAPACITY_UTILIZATION_RATIO = 'tokenledger_capacity_utilization_ratio';
 /** What the same tokens would have cost on Bedrock on-demand with the configured comparable model (instance_type, instance_id, model). */
 export const METRIC_CAPACITY_BEDROCK_EQUIVALENT_USD_TOTAL = 'tokenledger_capacity_bedrock_equivalent_usd_total';
+
+// --- Scaling identity (accelerator agent labels, from configuration or the instance's tags) ---
+/** The Auto Scaling group of the instance (TOKENLEDGER_AUTOSCALING_GROUP, or the `aws:autoscaling:groupName` tag from IMDS). */
+export const LABEL_AUTOSCALING_GROUP = 'autoscaling_group';
+/** SageMaker endpoint and production variant the instance serves (configuration). */
+export const LABEL_SAGEMAKER_ENDPOINT = 'sagemaker_endpoint';
+export const LABEL_SAGEMAKER_VARIANT = 'sagemaker_variant';
+/** The EC2 instance tag Auto Scaling puts on its instances, read from IMDS (instance metadata tags must be enabled). */
+export const EC2_TAG_AUTOSCALING_GROUP = 'aws:autoscaling:groupName';
+/** Resource attribute the OpenTelemetry Collector's resourcedetection (ec2 detector with `tags`) writes for that tag. */
+export const RESOURCE_EC2_TAG_AUTOSCALING_GROUP = 'ec2.tag.aws:autoscaling:groupName';
+/** Resource attribute of the host's instance id (resourcedetection ec2) and type. */
+export const RESOURCE_HOST_TYPE = 'host.type';

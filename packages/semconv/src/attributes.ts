@@ -103,3 +103,13 @@ export const RESOURCE_CLOUD_PREFIX = 'cloud.';
  * tenant): kept and merged under the span's own attributes, so a span's own value wins.
  */
 export const RESOURCE_ATTRIBUTION_KEYS = [ATTR_TENANT, ATTR_FEATURE, ATTR_WORKFLOW] as const;
+/** AWS region a call went to (written on AWS SDK spans by the upstream aws-sdk instrumentation); quota pressure is per model and region. */
+export const ATTR_CLOUD_REGION = 'cloud.region';
+
+// --- Budget guard (@tokenledger/node, opt-in) ---
+/** What the guard decided for this work: `allow`, `refuse`, `fallback`, `mark`, `fail_open` (collector unreachable, allowed). */
+export const ATTR_BUDGET_DECISION = 'tokenledger.budget.decision';
+/** Why, when not `allow`: `exceeded` (a monthly budget), `retry_attempts`, `retry_usd` (the request's retry budget), `unavailable` (no budget status). */
+export const ATTR_BUDGET_REASON = 'tokenledger.budget.reason';
+/** The budget that decided, `<scope>/<name>` (e.g. `tenant/acme`). */
+export const ATTR_BUDGET_NAME = 'tokenledger.budget.name';

@@ -118,3 +118,64 @@ export const CLOUDWATCH_DIM_MODEL = 'Model';
 export const CLOUDWATCH_DIM_OUTCOME = 'Outcome';
 export const CLOUDWATCH_DIM_COMPONENT = 'Component';
 export const CLOUDWATCH_DIM_TOKEN_TYPE = 'TokenType';
+
+// --- Quota pressure and throttles (collector) ---
+/** Tokens counted against Bedrock's tokens-per-minute quota (input + cache write + output × burndown rate), by model and region. */
+export const METRIC_QUOTA_TOKENS_TOTAL = 'tokenledger_quota_tokens_total';
+/** The same over the last minute: the estimated tokens-per-minute quota usage. */
+export const METRIC_QUOTA_TOKENS_PER_MINUTE = 'tokenledger_quota_tokens_per_minute';
+/** The tokens-per-minute quota configured for a model and region. */
+export const METRIC_QUOTA_LIMIT_TOKENS_PER_MINUTE = 'tokenledger_quota_limit_tokens_per_minute';
+/** Estimated tokens per minute ÷ the configured quota. */
+export const METRIC_QUOTA_USAGE_RATIO = 'tokenledger_quota_usage_ratio';
+/** Throttling by model and region: SDK attempts retried inside calls (`kind="retry"`) and calls that failed throttled (`kind="error"`). */
+export const METRIC_THROTTLES_TOTAL = 'tokenledger_throttles_total';
+/** Label of METRIC_THROTTLES_TOTAL: one of THROTTLE_KINDS. */
+export const LABEL_KIND = 'kind';
+
+// --- Savings Plans from the capacity ledger (collector) ---
+/** The hourly on-demand spend a Savings Plan should cover (a low percentile of the last 30 days' hourly spend), by plan and instance family. */
+export const METRIC_SAVINGS_PLAN_BASELINE_USD_PER_HOUR = 'tokenledger_savings_plan_baseline_usd_per_hour';
+/** The commitment covering that baseline at the configured discount, in USD per hour. */
+export const METRIC_SAVINGS_PLAN_COMMITMENT_USD_PER_HOUR = 'tokenledger_savings_plan_commitment_usd_per_hour';
+/** What that commitment would have saved over the window, per hour on average. */
+export const METRIC_SAVINGS_PLAN_SAVING_USD_PER_HOUR = 'tokenledger_savings_plan_saving_usd_per_hour';
+/** Savings Plan type: one of SAVINGS_PLAN_TYPES. */
+export const LABEL_PLAN = 'plan';
+/** Instance family (`inf2`, `g5`), or `all` for a Compute Savings Plan. */
+export const LABEL_FAMILY = 'family';
+
+// --- @tokenledger/node instruments (OpenTelemetry metric names, exported over OTLP) ---
+/** Model requests started and not yet ended in this process (an up-down counter), by model and endpoint. */
+export const INSTRUMENT_MODEL_REQUESTS_IN_FLIGHT = 'tokenledger.model.requests.in_flight';
+/** Budget guard decisions, by decision, reason and policy. */
+export const INSTRUMENT_BUDGET_DECISIONS = 'tokenledger.budget.decisions';
+/** Attribute of the decisions counter: the policy the app asked for (`refuse`, `fallback`, `mark`, or `check` for checkBudget). */
+export const INSTRUMENT_ATTR_POLICY = 'tokenledger.budget.policy';
+
+// --- Serving-layer metrics read for autoscaling (their own exporters' names) ---
+/** vLLM: requests running on the GPU (Prometheus names; OTLP through a Collector's prometheus receiver). */
+export const SERVING_VLLM_REQUESTS_RUNNING = 'vllm:num_requests_running';
+/** vLLM: requests waiting in its queue. */
+export const SERVING_VLLM_REQUESTS_WAITING = 'vllm:num_requests_waiting';
+/** Text Generation Inference: the current batch size (requests running). */
+export const SERVING_TGI_BATCH_SIZE = 'tgi_batch_current_size';
+/** Text Generation Inference: requests queued. */
+export const SERVING_TGI_QUEUE_SIZE = 'tgi_queue_size';
+
+/** CloudWatch autoscaling and quota signals. */
+export const CLOUDWATCH_METRIC_NEURONCORE_UTILIZATION = 'NeuronCoreUtilization';
+export const CLOUDWATCH_METRIC_GPU_UTILIZATION = 'GPUUtilization';
+export const CLOUDWATCH_METRIC_IN_FLIGHT_REQUESTS = 'InFlightRequests';
+export const CLOUDWATCH_METRIC_QUEUE_LENGTH = 'QueueLength';
+export const CLOUDWATCH_METRIC_TOKENS_PER_MINUTE = 'TokensPerMinute';
+export const CLOUDWATCH_METRIC_QUOTA_TOKENS = 'QuotaTokens';
+export const CLOUDWATCH_METRIC_QUOTA_USAGE = 'QuotaUsage';
+export const CLOUDWATCH_METRIC_THROTTLES = 'Throttles';
+export const CLOUDWATCH_DIM_INSTANCE_ID = 'InstanceId';
+export const CLOUDWATCH_DIM_INSTANCE_TYPE = 'InstanceType';
+export const CLOUDWATCH_DIM_AUTO_SCALING_GROUP = 'AutoScalingGroupName';
+export const CLOUDWATCH_DIM_ENDPOINT_NAME = 'EndpointName';
+export const CLOUDWATCH_DIM_VARIANT_NAME = 'VariantName';
+export const CLOUDWATCH_DIM_ENDPOINT = 'Endpoint';
+export const CLOUDWATCH_DIM_REGION = 'Region';

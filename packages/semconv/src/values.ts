@@ -69,3 +69,14 @@ export const FOREIGN_COST_ZERO = 'zero';
 
 /** Label value of a span's producer when no entry of the producer table knows its scope: read by the GenAI conventions. */
 export const PRODUCER_GENAI_SEMCONV = 'genai-semconv';
+/** Budget guard decisions (`tokenledger.budget.decision`) and reasons (`tokenledger.budget.reason`). */
+export const BUDGET_DECISIONS = ['allow', 'refuse', 'fallback', 'mark', 'fail_open'] as const;
+export type BudgetDecision = (typeof BUDGET_DECISIONS)[number];
+export const BUDGET_REASONS = ['exceeded', 'retry_attempts', 'retry_usd', 'unavailable'] as const;
+export type BudgetReason = (typeof BUDGET_REASONS)[number];
+
+/** `tokenledger_throttles_total{kind}`: SDK attempts retried inside a call, or a call that failed throttled. */
+export const THROTTLE_KINDS = ['retry', 'error'] as const;
+/** Savings Plan types of `tokenledger_savings_plan_*{plan}`. */
+export const SAVINGS_PLAN_TYPES = ['compute', 'ec2_instance'] as const;
+export type SavingsPlanType = (typeof SAVINGS_PLAN_TYPES)[number];

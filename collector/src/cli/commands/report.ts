@@ -1,17 +1,19 @@
 // tokenledger report: the cost-per-outcome table of a running collector.
 import { parseArgs } from 'node:util';
 import { forecastSection } from '../../budgets/report.ts';
+import { formatSavingsPlans, SAVINGS_PLANS_PATH, type SavingsPlansReport } from '../../capacity/index.ts';
 import { clientConfigFromEnv } from '../../config/env.ts';
 import { OUTCOMES_PATH } from '../../http/routes/outcomes.ts';
 import type { OutcomeRow } from '../../store/outcomes-query.ts';
 import { formatReport } from '../report-table.ts';
 import type { Command } from './types.ts';
 
-const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] [--group-by workflow,tenant] [--since T] [--until T] [--no-forecast]
+const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] [--group-by workflow,tenant] [--since T] [--until T] [--no-forecast] [--savings-plans]
   --url       the collector's metrics/API address (default: from TOKENLEDGER_HTTP_ADDR, else http://127.0.0.1:9464)
   --group-by  any of tenant, feature, workflow, outcome, route, model (default workflow)
   --since/--until  RFC 3339 time or Unix seconds
   --no-forecast    leave out the month-end forecast under the table
+  --savings-plans  instead: the Savings Plans the self-hosted capacity ledger supports (baseline, commitment, saving)
   TOKENLEDGER_AUTH_TOKEN is sent as the bearer token when set.`;
 
 export const report: Command = {
@@ -29,6 +31,7 @@ export const report: Command = {
           since: { type: 'string' },
           until: { type: 'string' },
           forecast: { type: 'boolean', default: true },
+          'savings-plans': { type: 'boolean', default: false },
           help: { type: 'boolean', default: false },
         },
       }));
@@ -42,7 +45,7 @@ export const report: Command = {
     }
     const client = clientConfigFromEnv(process.env, values.url);
     const base = client.url;
-    const url = new URL(OUTCOMES_PATH, base);
+    const url = new URL(values['savings-plans'] ? SAVINGS_PLANS_PATH : OUTCOMES_PATH, base);
     url.searchParams.set('group_by', values['group-by']);
     if (values.since) url.searchParams.set('since', values.since);
     if (values.until) url.searchParams.set('until', values.until);
@@ -61,6 +64,10 @@ export const report: Command = {
     }
     if (values.json) {
       console.log(body);
+      return 0;
+    }
+    if (values['savings-plans']) {
+      console.log(formatSavingsPlans(JSON.parse(body) as SavingsPlansReport));
       return 0;
     }
     const doc = JSON.parse(body) as { groupBy: string[]; since: string; until: string; rows: OutcomeRow[] };
