@@ -1,6 +1,7 @@
 // What reading one neuron-monitor report costs the inference server's process (in-process mode): parse
 // and record, and one metric collection, against JSON.parse of the same line as the baseline; and the
 // span snapshot processor's onEnding. Run: node bench/accelerators-report.ts
+import '../scripts/sources-only.ts';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { ATTR_GEN_AI_OPERATION_NAME, OPERATION_CHAT } from '@tokenledger/semconv';

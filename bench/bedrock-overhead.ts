@@ -7,6 +7,7 @@
 // variant's p50 minus the bare client's p50; what TokenLedger adds = its p50 minus the upstream's. Each
 // variant runs in its own child process (three passes, order rotated), with an SDK as in production
 // (async context, batched span export and a metric reader, both to nowhere).
+import '../scripts/sources-only.ts';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { context, metrics, trace } from '@opentelemetry/api';

@@ -3,6 +3,7 @@
 // 20 data a request and at today's 1,000) against the exporter's interval aggregation with Values/Counts.
 // The "after" rows run the real exporter and SDK client against the local endpoint and count at the wire.
 // Run: node bench/cloudwatch-batching.ts
+import '../scripts/sources-only.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { startCloudWatchEndpoint } from '../packages/local-endpoints/src/cloudwatch-endpoint.ts';
 import { LIMITS, pack, type PendingDatum } from '../collector/src/cloudwatch/batch.ts';

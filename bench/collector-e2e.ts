@@ -3,6 +3,7 @@
 // The collector runs as a child process (the real bin, durability on: synchronous=FULL); spans/s per
 // core = spans ÷ the child's CPU seconds (user + system, from /proc). Bodies: 512 model-call spans × 20
 // attributes, 8 spans per trace (bench/otlp-bodies.ts); JSON.parse of the same bodies is the baseline.
+import '../scripts/sources-only.ts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

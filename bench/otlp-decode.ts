@@ -1,6 +1,7 @@
 // Decode throughput of OTLP trace requests (512 spans × 20 attributes), one thread:
 // TokenLedger's selective decoders vs a full protobufjs decode (generated from the span schema's .proto)
 // and plain JSON.parse of the same request. Run: node bench/otlp-decode.ts
+import '../scripts/sources-only.ts';
 import protobuf from 'protobufjs';
 import { decodeTracesJson, decodeTracesProtobuf } from '../collector/src/receiver/index.ts';
 import { encodeJson, encodeProtobuf, modelSpans } from './otlp-bodies.ts';

@@ -3,6 +3,7 @@
 // spans start under withAttribution + setRoute + withRetry (the root is a TokenLedger span, so its route
 // is inherited), so every stamping path runs.
 // Usage: node bench/preload-processor.ts [batches=200]
+import '../scripts/sources-only.ts';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';

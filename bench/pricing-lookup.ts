@@ -2,6 +2,7 @@
 // (first-seen) lookups in the catalog and in the maintained source (@pydantic/genai-prices), token
 // estimation, and what loading the maintained source costs a process the first time the catalog misses.
 // Run: node bench/pricing-lookup.ts
+import '../scripts/sources-only.ts';
 import { spawnSync } from 'node:child_process';
 import { PriceBook, approximateTokens, estimateTokens } from '@tokenledger/pricing';
 

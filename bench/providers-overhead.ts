@@ -4,6 +4,7 @@
 // Run: node bench/providers-overhead.ts [calls=1000]
 // A call: a chat request of a 10-message, ~4 KB conversation, JSON response. CPU = user + system time of
 // the client process around each awaited call; overhead = a variant's p50 minus its bare client's p50.
+import '../scripts/sources-only.ts';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { context } from '@opentelemetry/api';

@@ -1,4 +1,5 @@
 // `npm run dashboards`: writes grafana/dashboards/*.json and the alert-rule provisioning file.
+import '../scripts/sources-only.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';

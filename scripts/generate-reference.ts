@@ -1,6 +1,7 @@
 // `npm run docs`: writes docs/metrics-and-attributes.md from the names in packages/semconv (with their doc
 // comments) and the metrics a collector with every add-on on registers (type, labels, help). test/docs.test.ts
 // fails when the committed file is not what this writes, so the reference cannot drift from the code.
+import './sources-only.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
