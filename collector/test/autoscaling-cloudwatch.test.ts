@@ -42,11 +42,11 @@ beforeAll(async () => {
     TOKENLEDGER_CLOUDWATCH_MAX_TPS: '500', TOKENLEDGER_EMF_OUTPUT: `file:${emfFile}`,
     TOKENLEDGER_QUOTAS: JSON.stringify([{ model: SONNET_4, region: 'us-east-1', tokens_per_minute: 20_000 }]),
   });
-  const otlp = (name: string) => new OTLPMetricExporter({ url: `${tl.otlp}/v1/metrics` });
+  const otlp = () => new OTLPMetricExporter({ url: `${tl.otlp}/v1/metrics` });
 
   // The accelerator agent on an inf1 in Auto Scaling group inf2-fleet: cores at 62.5% and 37.5%, mean 50%.
   played = scenario([{ lines: [neuronReport({ utilization: { '0': 62.5, '1': 37.5 }, completed: 20 })] }]);
-  const agentMeters = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: otlp('agent'), exportIntervalMillis: 3_600_000 })] });
+  const agentMeters = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: otlp(), exportIntervalMillis: 3_600_000 })] });
   const agent = startAcceleratorMetrics({
     kind: 'neuron', executable: join(FIXTURES, 'neuron-monitor'), ec2Metadata: false,
     instance: { autoScalingGroup: 'inf2-fleet' }, meterProvider: agentMeters,
@@ -76,7 +76,7 @@ beforeAll(async () => {
 
   // Two apps under @tokenledger/node: 2 and 1 requests in flight to the self-hosted llama at vllm.internal.
   for (const [app, open] of [['app-a', 2], ['app-b', 1]] as const) {
-    const meters = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': app }), readers: [new PeriodicExportingMetricReader({ exporter: otlp(app), exportIntervalMillis: 3_600_000 })] });
+    const meters = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': app }), readers: [new PeriodicExportingMetricReader({ exporter: otlp(), exportIntervalMillis: 3_600_000 })] });
     const tracer = new TracerProvider({ spanProcessors: [new InFlightSpanProcessor(meters)] }).getTracer(app);
     for (let i = 0; i < open; i++) tracer.startSpan('chat llama', { attributes: { [sc.ATTR_GEN_AI_OPERATION_NAME]: sc.OPERATION_CHAT, [sc.ATTR_GEN_AI_REQUEST_MODEL]: 'llama', [sc.ATTR_SERVER_ADDRESS]: 'vllm.internal' } });
     tracer.startSpan('chat llama', { attributes: { [sc.ATTR_GEN_AI_OPERATION_NAME]: sc.OPERATION_CHAT, [sc.ATTR_GEN_AI_REQUEST_MODEL]: 'llama', [sc.ATTR_SERVER_ADDRESS]: 'vllm.internal' } }).end();

@@ -112,7 +112,8 @@ function priceLines(p: ModelPrice): string[] {
     ['flex input', p.inputCostPerTokenFlex], ['flex output', p.outputCostPerTokenFlex],
     ['priority input', p.inputCostPerTokenPriority], ['priority output', p.outputCostPerTokenPriority],
   ];
-  const lines = [parts.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${usd(v)}`).join(', ') + ' per 1M tokens'];
+  const priced = parts.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${usd(v)}`);
+  const lines = [`${priced.join(', ')} per 1M tokens`];
   if (p.costPerQuery !== undefined) lines.push(`$${p.costPerQuery} per query`);
   const lc = p.longContext;
   if (lc) {
