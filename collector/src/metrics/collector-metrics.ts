@@ -1,6 +1,8 @@
 // The Prometheus encoding of the roll-up observations (the design's metric table, plus prompt tokens and late
 // spans) and the collector's operational counters.
+import { diag } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
+import type { InvalidReason } from '../model/span-values.ts';
 import { type Observation, ROLLUP_METRICS, type RollupMetric } from '../rollup/observations.ts';
 import { type MetricFamily, Registry } from './registry.ts';
 
@@ -40,9 +42,16 @@ export class CollectorMetrics {
   readonly backpressure: MetricFamily;
   readonly tracesFinalised: MetricFamily;
   readonly commitBatches: MetricFamily;
+  readonly invalidValues: MetricFamily;
+  readonly refused: MetricFamily;
+  /** Findings seen per kind, so diag names the first of each kind and then every 10,000th (the counters have them all). */
+  private readonly seen = new Map<string, number>();
 
   constructor(cardinalityLimit: number, open: { traces: () => number; spans: () => number }) {
-    const r = (this.registry = new Registry(cardinalityLimit));
+    const r = (this.registry = new Registry(cardinalityLimit, (metric, reason) => {
+      this.refused.inc([metric, reason]);
+      this.warn(`${metric} ${reason}`, () => `tokenledger collector: ${metric} refused a ${reason} addition`);
+    }));
     for (const [metric, { kind, labels }] of Object.entries(ROLLUP_METRICS) as [RollupMetric, (typeof ROLLUP_METRICS)[RollupMetric]][]) {
       const { help, buckets } = PROMETHEUS[metric];
       this.rollup.set(metric, kind === 'sum' ? r.counter(metric, help, labels, true) : r.histogram(metric, help, labels, buckets!, true));
@@ -52,8 +61,33 @@ export class CollectorMetrics {
     this.backpressure = r.counter(sc.METRIC_BACKPRESSURE_TOTAL, 'Requests refused because open traces or spans were at their bound.', []);
     this.tracesFinalised = r.counter(sc.METRIC_TRACES_FINALISED_TOTAL, 'Traces finalised, by reason (idle, max_age, late).', [sc.LABEL_REASON]);
     this.commitBatches = r.counter(sc.METRIC_COMMIT_BATCHES_TOTAL, 'Store transactions that committed accepted spans (group commits).', []);
+    this.invalidValues = r.counter(
+      sc.METRIC_INVALID_VALUES_TOTAL,
+      'Span attribute values removed (negative, not a number, too large) or cut (too long) as spans were accepted.',
+      [sc.LABEL_ATTRIBUTE, sc.LABEL_REASON],
+    );
+    this.refused = r.counter(sc.METRIC_OBSERVATIONS_REFUSED_TOTAL, 'Negative or non-finite additions a counter or histogram refused.', [
+      sc.LABEL_METRIC,
+      sc.LABEL_REASON,
+    ]);
     r.gauge(sc.METRIC_TRACES_OPEN, 'Traces received and not yet finalised.', open.traces);
     r.gauge(sc.METRIC_SPANS_OPEN, 'Spans of open traces (stored, not yet rolled up).', open.spans);
+  }
+
+  /** Counts a span attribute value the collector removed or cut, and reports it to diag (throttled). */
+  invalidValue(attribute: string, reason: InvalidReason, spanId: string, traceId: string): void {
+    this.invalidValues.inc([attribute, reason]);
+    this.warn(
+      `${attribute} ${reason}`,
+      (n) =>
+        `tokenledger collector: span ${spanId} of trace ${traceId}: ${attribute} ${reason === sc.INVALID_TOO_LONG ? 'was cut to a bounded length' : `was ${reason.replaceAll('_', ' ')} and was removed`} (${n} so far)`,
+    );
+  }
+
+  private warn(kind: string, message: (n: number) => string): void {
+    const n = (this.seen.get(kind) ?? 0) + 1;
+    if (this.seen.size < 10_000 || this.seen.has(kind)) this.seen.set(kind, n);
+    if (n === 1 || n % 10_000 === 0) diag.warn(message(n));
   }
 
   /** Adds a finalised trace's observations (or its late spans') to the metrics. */

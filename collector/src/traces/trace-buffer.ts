@@ -7,6 +7,7 @@ import type { PriceBook } from '@tokenledger/pricing';
 import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
 import { Backpressure, type SpanRecord, type SpanSink } from '../model/span-record.ts';
+import { checkSpanValues } from '../model/span-values.ts';
 import { priceSpan, type PricedSpan } from '../rollup/call-cost.ts';
 import { TraceState } from '../rollup/trace-state.ts';
 import type { TraceLabels } from '../rollup/types.ts';
@@ -61,6 +62,8 @@ export class TraceBuffer implements SpanSink {
     if (this.open.size >= this.o.maxOpenTraces) {
       return this.refuse(spans.length, `${this.open.size} traces are open (TOKENLEDGER_MAX_OPEN_TRACES=${this.o.maxOpenTraces})`);
     }
+    // Before anything stores or sums them: bad values are removed and counted, once.
+    for (const s of spans) checkSpanValues(s, (attribute, reason) => this.o.metrics.invalidValue(attribute, reason, s.spanId, s.traceId));
     return new Promise((resolve, reject) => {
       this.pending.push({ spans, resolve, reject });
       this.pendingSpans += spans.length;
@@ -116,6 +119,8 @@ export class TraceBuffer implements SpanSink {
   async recover(): Promise<void> {
     let n = 0;
     for (const c of this.o.spans.chunks()) {
+      // Spans stored before these checks existed are checked now (already counted ones pass unchanged).
+      for (const s of c.spans) checkSpanValues(s);
       this.apply(c.traceId, c.spans, c.receivedMs, this.finalisedAmong([c.traceId]));
       if (++n % RECOVERY_YIELD_CHUNKS === 0) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -77,6 +77,14 @@ export const METRIC_TRACES_FINALISED_TOTAL = 'tokenledger_collector_traces_final
 export const METRIC_COMMIT_BATCHES_TOTAL = 'tokenledger_collector_commit_batches_total';
 /** Label of METRIC_TRACES_FINALISED_TOTAL: `idle`, `max_age` or `late`. */
 export const LABEL_REASON = 'reason';
+/** Span attribute values removed or repaired as they were accepted (labels `attribute`, `reason`: one of INVALID_REASONS). */
+export const METRIC_INVALID_VALUES_TOTAL = 'tokenledger_collector_invalid_values_total';
+/** Label of METRIC_INVALID_VALUES_TOTAL: the span attribute's name. */
+export const LABEL_ATTRIBUTE = 'attribute';
+/** Additions a metric refused (labels `metric`, `reason`: negative or non-finite): what no counter may take. */
+export const METRIC_OBSERVATIONS_REFUSED_TOTAL = 'tokenledger_collector_observations_refused_total';
+/** Label of METRIC_OBSERVATIONS_REFUSED_TOTAL: the metric's name. */
+export const LABEL_METRIC = 'metric';
 
 // --- CloudWatch export, EMF, budgets and forecasts (collector) ---
 /** Requests whose outcome is unknown (timed out or reset after sending): PutMetricData has no idempotency token. */

@@ -80,3 +80,14 @@ export const THROTTLE_KINDS = ['retry', 'error'] as const;
 /** Savings Plan types of `tokenledger_savings_plan_*{plan}`. */
 export const SAVINGS_PLAN_TYPES = ['compute', 'ec2_instance'] as const;
 export type SavingsPlanType = (typeof SAVINGS_PLAN_TYPES)[number];
+
+/** Why the collector removed or repaired a span attribute value (`tokenledger_collector_invalid_values_total{reason}`). */
+export const INVALID_NEGATIVE = 'negative';
+export const INVALID_NOT_A_NUMBER = 'not_a_number';
+/** Above the plausible bound of one span's quantity. */
+export const INVALID_TOO_LARGE = 'too_large';
+/** A string longer than a label value may be: cut, marked with a hash of the whole. */
+export const INVALID_TOO_LONG = 'too_long';
+/** Why a metric refused an addition (`tokenledger_collector_observations_refused_total{reason}`). */
+export const REFUSED_NEGATIVE = 'negative';
+export const REFUSED_NON_FINITE = 'non_finite';
