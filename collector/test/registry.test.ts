@@ -82,3 +82,32 @@ describe('metrics registry against bad input', () => {
     expect(family.total()).toBe(5);
   });
 });
+
+describe('metrics registry and a failed store write', () => {
+  it('puts every series back as it was, new ones removed, and marks the unwritten ones dirty again', () => {
+    const r = new Registry(10);
+    const c = r.counter('c_total', 'help', ['a'], true);
+    const h = r.histogram('h', 'help', ['a'], [1], true);
+    c.inc(['x'], 2);
+    h.observe(['x'], 0.5);
+    const written = r.takeDirty();
+    c.inc(['pending'], 1); // dirty from before, not yet written
+    expect(() => r.transact(() => {
+      c.inc(['x'], 3);
+      c.inc(['new'], 1);
+      h.observe(['x'], 2);
+    }, () => {
+      throw new Error('database or disk is full');
+    })).toThrow('disk is full');
+    expect(c.series.get('x')!.value).toBe(2);
+    expect(c.series.has('new')).toBe(false);
+    expect(h.series.get('x')).toMatchObject({ value: 0.5, count: 1, buckets: [1, 0] });
+    // What the failed write held is written next time, as it is now.
+    const next = r.takeDirty();
+    expect(next.map((d) => [d.metric, d.key, d.state?.value]).sort()).toEqual([['c_total', 'pending', 1], ['c_total', 'x', 2], ['h', 'x', 0.5]]);
+    expect(written).toHaveLength(2);
+    // And a write that succeeds keeps the change.
+    r.transact(() => c.inc(['x'], 3), (dirty) => expect(dirty).toHaveLength(1));
+    expect(c.series.get('x')!.value).toBe(5);
+  });
+});

@@ -22,7 +22,7 @@ try {
   process.exit(2);
 }
 
-const { http, otlp } = await collector.listen(startOtlpReceiver, () => process.exit(1));
+const { http, otlp } = await collector.listen(startOtlpReceiver);
 console.log(`tokenledger-collector listening otlp=${url(otlp)} http=${url(http)} data=${collector.config.dataDir}`);
 
 let stopping = false;

@@ -44,10 +44,11 @@ export class CollectorMetrics {
   readonly commitBatches: MetricFamily;
   readonly invalidValues: MetricFamily;
   readonly refused: MetricFamily;
+  readonly storeWriteFailures: MetricFamily;
   /** Findings seen per kind, so diag names the first of each kind and then every 10,000th (the counters have them all). */
   private readonly seen = new Map<string, number>();
 
-  constructor(cardinalityLimit: number, open: { traces: () => number; spans: () => number }) {
+  constructor(cardinalityLimit: number, open: { traces: () => number; spans: () => number; writable: () => boolean }) {
     const r = (this.registry = new Registry(cardinalityLimit, (metric, reason) => {
       this.refused.inc([metric, reason]);
       this.warn(`${metric} ${reason}`, () => `tokenledger collector: ${metric} refused a ${reason} addition`);
@@ -66,12 +67,18 @@ export class CollectorMetrics {
       'Span attribute values removed (negative, not a number, too large) or cut (too long) as spans were accepted.',
       [sc.LABEL_ATTRIBUTE, sc.LABEL_REASON],
     );
+    this.storeWriteFailures = r.counter(
+      sc.METRIC_STORE_WRITE_FAILURES_TOTAL,
+      'Store writes that failed (a full disk, an I/O error), by operation; retried, nothing acknowledged lost.',
+      [sc.LABEL_OPERATION],
+    );
     this.refused = r.counter(sc.METRIC_OBSERVATIONS_REFUSED_TOTAL, 'Negative or non-finite additions a counter or histogram refused.', [
       sc.LABEL_METRIC,
       sc.LABEL_REASON,
     ]);
     r.gauge(sc.METRIC_TRACES_OPEN, 'Traces received and not yet finalised.', open.traces);
     r.gauge(sc.METRIC_SPANS_OPEN, 'Spans of open traces (stored, not yet rolled up).', open.spans);
+    r.gauge(sc.METRIC_STORE_WRITABLE, '1 while the store takes writes; 0 while they fail (new spans get 503, /readyz 503).', () => (open.writable() ? 1 : 0));
   }
 
   /** Counts a span attribute value the collector removed or cut, and reports it to diag (throttled). */

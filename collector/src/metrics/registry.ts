@@ -59,6 +59,8 @@ export class MetricFamily {
   private readonly limit: number;
   private readonly persisted: boolean;
   private readonly refused: (metric: string, reason: RefusedReason) => void;
+  /** While a store transaction is under way: the state each changed series had before it (undefined: it was new). */
+  private journal?: Map<string, SeriesState | undefined>;
 
   constructor(
     name: string, help: string, type: MetricType, labelNames: readonly string[],
@@ -131,6 +133,42 @@ export class MetricFamily {
     }
   }
 
+  /** Starts recording the state series had (persisted families only), so a failed store write can be undone. */
+  begin(): void {
+    if (this.persisted) this.journal = new Map();
+  }
+
+  /** Forgets the record: what changed is stored. */
+  commit(): void {
+    this.journal = undefined;
+  }
+
+  /** Puts every series changed since begin() back as it was. */
+  rollback(): void {
+    for (const [key, prior] of this.journal ?? []) {
+      const s = this.series.get(key)!;
+      if (prior === undefined) {
+        this.series.delete(key);
+        this.dirty.delete(key);
+      } else {
+        s.value = prior.value;
+        s.buckets = prior.buckets;
+        s.count = prior.count;
+      }
+    }
+    this.journal = undefined;
+  }
+
+  /** Marks series dirty again (or to be deleted again) whose write did not commit. */
+  requeue(d: DirtySeries): void {
+    if (!this.persisted) return;
+    if (d.state === undefined) this.deleted.add(d.key);
+    else {
+      const s = this.series.get(d.key);
+      if (s) this.dirty.set(d.key, s);
+    }
+  }
+
   /** Sum of values over all series (overflow included): what cardinality folding must not change. */
   total(): number {
     let t = 0;
@@ -147,20 +185,25 @@ export class MetricFamily {
 
   private get(raw: readonly string[]): [string, Series] {
     const values = bounded(raw);
-    const key = seriesKey(values);
+    let key = seriesKey(values);
     let s = this.series.get(key);
-    if (s) return [key, s];
-    if (this.series.size - (this.series.has(OVERFLOW_KEY) ? 1 : 0) >= this.limit) {
-      s = this.series.get(OVERFLOW_KEY);
-      if (!s) this.series.set(OVERFLOW_KEY, (s = this.create([[LABEL_OVERFLOW, OVERFLOW_TRUE]])));
-      return [OVERFLOW_KEY, s];
+    if (!s) {
+      if (this.series.size - (this.series.has(OVERFLOW_KEY) ? 1 : 0) >= this.limit) {
+        key = OVERFLOW_KEY;
+        s = this.series.get(key);
+        if (!s) this.series.set(key, (s = this.create([[LABEL_OVERFLOW, OVERFLOW_TRUE]], key)));
+      } else {
+        s = this.create(this.labelNames.map((n, i) => [n, values[i] ?? ''] as const), key);
+        this.series.set(key, s);
+      }
+    } else if (this.journal && !this.journal.has(key)) {
+      this.journal.set(key, { value: s.value, buckets: s.buckets && [...s.buckets], count: s.count });
     }
-    s = this.create(this.labelNames.map((n, i) => [n, values[i] ?? ''] as const));
-    this.series.set(key, s);
     return [key, s];
   }
 
-  private create(labels: readonly (readonly [string, string])[]): Series {
+  private create(labels: readonly (readonly [string, string])[], key?: string): Series {
+    if (key !== undefined && this.journal && !this.journal.has(key)) this.journal.set(key, undefined);
     if (this.type !== 'histogram') return { labels, value: 0 };
     return { labels, value: 0, buckets: new Array<number>(this.bucketBounds.length + 1).fill(0), count: 0 };
   }
@@ -233,6 +276,27 @@ export class Registry {
       ...this.gauges.map((g) => ({ name: g.name, help: g.help, type: 'gauge' as const, labelNames: [] })),
       ...[...this.families.values()].map((f) => ({ name: f.name, help: f.help, type: f.type, labelNames: f.labelNames })),
     ];
+  }
+
+  /**
+   * Runs `write` (a store transaction) with the persisted series changed by `change` and not yet stored: when it
+   * throws, every series is put back as it was before `change` and marked dirty again, and the error is rethrown.
+   */
+  transact<T>(change: () => void, write: (dirty: DirtySeries[]) => T): T {
+    const families = [...this.families.values()];
+    for (const f of families) f.begin();
+    let dirty: DirtySeries[] = [];
+    try {
+      change();
+      dirty = this.takeDirty();
+      const out = write(dirty);
+      for (const f of families) f.commit();
+      return out;
+    } catch (err) {
+      for (const f of families) f.rollback();
+      for (const d of dirty) this.families.get(d.metric)?.requeue(d);
+      throw err;
+    }
   }
 
   /** Series of persisted families changed (or to be deleted) since the last call. */

@@ -85,6 +85,12 @@ export const LABEL_ATTRIBUTE = 'attribute';
 export const METRIC_OBSERVATIONS_REFUSED_TOTAL = 'tokenledger_collector_observations_refused_total';
 /** Label of METRIC_OBSERVATIONS_REFUSED_TOTAL: the metric's name. */
 export const LABEL_METRIC = 'metric';
+/** Store writes that failed (a full disk, an I/O error), by `operation`: one of STORE_OPERATIONS. */
+export const METRIC_STORE_WRITE_FAILURES_TOTAL = 'tokenledger_collector_store_write_failures_total';
+/** 1 while the store takes writes, 0 while they fail (new spans get 503, /readyz 503, the finaliser retries). */
+export const METRIC_STORE_WRITABLE = 'tokenledger_collector_store_writable';
+/** Label of METRIC_STORE_WRITE_FAILURES_TOTAL. */
+export const LABEL_OPERATION = 'operation';
 
 // --- CloudWatch export, EMF, budgets and forecasts (collector) ---
 /** Requests whose outcome is unknown (timed out or reset after sending): PutMetricData has no idempotency token. */

@@ -91,3 +91,6 @@ export const INVALID_TOO_LONG = 'too_long';
 /** Why a metric refused an addition (`tokenledger_collector_observations_refused_total{reason}`). */
 export const REFUSED_NEGATIVE = 'negative';
 export const REFUSED_NON_FINITE = 'non_finite';
+/** What the store was writing when it failed (`tokenledger_collector_store_write_failures_total{operation}`). */
+export const STORE_OPERATIONS = ['accept', 'finalise', 'series', 'probe'] as const;
+export type StoreOperation = (typeof STORE_OPERATIONS)[number];
