@@ -71,7 +71,7 @@ describe('poisoned values', () => {
     expect(tenants).toHaveLength(6);
     expect(new Set(tenants).size).toBe(6); // truncated, still distinct
     for (const t of tenants) expect(t.length).toBeLessThanOrEqual(256);
-    expect(seriesValue(first.collector, 'tokenledger_collector_invalid_values_total', { attribute: 'tokenledger.tenant', reason: 'too_long' })).toBe(6);
+    expect(seriesValue(first.collector, 'tokenledger_collector_long_values_total', { attribute: 'tokenledger.tenant' })).toBe(6);
     await first.collector.close();
 
     const second = await start(dataDir, clock);
@@ -81,7 +81,7 @@ describe('poisoned values', () => {
     expect(seriesValue(second.collector, 'tokenledger_outcomes_total')).toBe(6);
   });
 
-  it('sums no 1e308, NaN, "abc" or negative token count and no negative or non-numeric cost: counted, never summed', async () => {
+  it('sums no 1e308, NaN, "abc" or negative token count and no negative, non-numeric or huge cost: counted, never summed', async () => {
     const dataDir = tempDir();
     const clock = new FakeClock();
     const first = await start(dataDir, clock);
@@ -100,9 +100,12 @@ describe('poisoned values', () => {
       { 'gen_ai.usage.input_tokens': 'NaN', 'gen_ai.usage.output_tokens': 'abc' },
       { 'gen_ai.usage.input_tokens': -5000, 'gen_ai.usage.output_tokens': -1 },
       { 'tokenledger.cost.usd': -100 },
-      { 'tokenledger.cost.usd': 'abc', 'tokenledger.cost.output_usd': -3 },
+      { 'tokenledger.cost.usd': 'abc' },
+      { 'tokenledger.cost.usd': 1e300 },
       { 'gen_ai.usage.cost': -7 },
       { 'tokenledger.prompt.tokens.system': -10, 'gen_ai.response.time_to_first_chunk': -1 },
+      // A good cost with a bad part: the cost counts (as input), the part does not.
+      { 'tokenledger.cost.usd': 0.001, 'tokenledger.cost.output_usd': -3 },
     ];
     for (const [i, attrs] of bad.entries()) {
       const id = traceId(100 + i);
@@ -112,30 +115,25 @@ describe('poisoned values', () => {
     const { status, text } = await scrape(first.base);
     expect(status).toBe(200);
     expect(await promtoolParseError(text)).toBe('');
-    // No series went down, and nothing bad was added: the bad spans count as calls of the model with no usage.
+    // No series went down, and nothing bad was added.
     const now = samples(text);
     for (const [series, value] of baseline) {
       if (series.startsWith('tokenledger_') && !series.startsWith('tokenledger_collector_')) expect(now.get(series), series).toBeGreaterThanOrEqual(value);
     }
     for (const [series, value] of now) expect(Number.isFinite(value), series).toBe(true);
-    expect(seriesValue(first.collector, 'tokenledger_cost_usd_total')).toBeCloseTo(cost, 12);
+    expect(seriesValue(first.collector, 'tokenledger_cost_usd_total')).toBeCloseTo(cost + 0.001, 12);
+    expect(seriesValue(first.collector, 'tokenledger_cost_usd_total', { component: 'output' })).toBeCloseTo(100 * 6e-7, 12);
     expect(seriesValue(first.collector, 'tokenledger_tokens_total')).toBe(1100);
+    expect(seriesValue(first.collector, 'tokenledger_prompt_tokens_total')).toBe(0);
+    expect(first.collector.metrics.registry.family('tokenledger_time_to_first_token_seconds')!.series.size).toBe(0);
     expect(seriesValue(first.collector, 'tokenledger_outcomes_total')).toBe(1 + bad.length);
-    const invalid = (attribute: string, reason: string) => seriesValue(first.collector, 'tokenledger_collector_invalid_values_total', { attribute, reason });
-    expect(invalid('gen_ai.usage.input_tokens', 'too_large')).toBe(2);
-    expect(invalid('gen_ai.usage.output_tokens', 'too_large')).toBe(1);
-    expect(invalid('gen_ai.usage.input_tokens', 'not_a_number')).toBe(1);
-    expect(invalid('gen_ai.usage.output_tokens', 'not_a_number')).toBe(1);
-    expect(invalid('gen_ai.usage.input_tokens', 'negative')).toBe(1);
-    expect(invalid('tokenledger.cost.usd', 'negative')).toBe(1);
-    expect(invalid('tokenledger.cost.usd', 'not_a_number')).toBe(1);
-    expect(invalid('tokenledger.cost.output_usd', 'negative')).toBe(1);
-    expect(invalid('gen_ai.usage.cost', 'negative')).toBe(1);
-    expect(invalid('tokenledger.prompt.tokens.system', 'negative')).toBe(1);
-    expect(invalid('gen_ai.response.time_to_first_chunk', 'negative')).toBe(1);
+    // Each bad number is a failed check of its producer (here the GenAI conventions' reading), reported to diag.
+    const failed = (check: string) => seriesValue(first.collector, 'tokenledger_span_checks_failed_total', { producer: 'genai-semconv', check });
+    expect(Object.fromEntries(['too_large_count', 'non_numeric_count', 'negative_count', 'negative_cost', 'non_numeric_cost', 'too_large_cost'].map((c) => [c, failed(c)])))
+      .toEqual({ too_large_count: 3, non_numeric_count: 2, negative_count: 3, negative_cost: 3, non_numeric_cost: 1, too_large_cost: 1 });
     // The API never shows a negative cost.
     const api = (await (await fetch(`${first.base}/api/v1/outcomes?group_by=tenant`)).json()) as { rows: { costUsd: number; tokens: Record<string, number> }[] };
-    expect(api.rows[0]!.costUsd).toBeCloseTo(cost, 12);
+    expect(api.rows[0]!.costUsd).toBeCloseTo(cost + 0.001, 12);
     expect(Object.values(api.rows[0]!.tokens).every((n) => n >= 0 && Number.isFinite(n))).toBe(true);
     await first.collector.close();
 

@@ -2,7 +2,6 @@
 // spans) and the collector's operational counters.
 import { diag } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
-import type { InvalidReason } from '../model/span-values.ts';
 import { type Observation, ROLLUP_METRICS, type RollupMetric } from '../rollup/observations.ts';
 import { type MetricFamily, Registry } from './registry.ts';
 
@@ -42,7 +41,7 @@ export class CollectorMetrics {
   readonly backpressure: MetricFamily;
   readonly tracesFinalised: MetricFamily;
   readonly commitBatches: MetricFamily;
-  readonly invalidValues: MetricFamily;
+  readonly longValues: MetricFamily;
   readonly refused: MetricFamily;
   readonly storeWriteFailures: MetricFamily;
   /** Findings seen per kind, so diag names the first of each kind and then every 10,000th (the counters have them all). */
@@ -62,10 +61,10 @@ export class CollectorMetrics {
     this.backpressure = r.counter(sc.METRIC_BACKPRESSURE_TOTAL, 'Requests refused because open traces or spans were at their bound.', []);
     this.tracesFinalised = r.counter(sc.METRIC_TRACES_FINALISED_TOTAL, 'Traces finalised, by reason (idle, max_age, late).', [sc.LABEL_REASON]);
     this.commitBatches = r.counter(sc.METRIC_COMMIT_BATCHES_TOTAL, 'Store transactions that committed accepted spans (group commits).', []);
-    this.invalidValues = r.counter(
-      sc.METRIC_INVALID_VALUES_TOTAL,
-      'Span attribute values removed (negative, not a number, too large) or cut (too long) as spans were accepted.',
-      [sc.LABEL_ATTRIBUTE, sc.LABEL_REASON],
+    this.longValues = r.counter(
+      sc.METRIC_LONG_VALUES_TOTAL,
+      'Span attribute strings longer than 256 characters, cut (and marked with a hash) as spans were accepted.',
+      [sc.LABEL_ATTRIBUTE],
     );
     this.storeWriteFailures = r.counter(
       sc.METRIC_STORE_WRITE_FAILURES_TOTAL,
@@ -81,13 +80,12 @@ export class CollectorMetrics {
     r.gauge(sc.METRIC_STORE_WRITABLE, '1 while the store takes writes; 0 while they fail (new spans get 503, /readyz 503).', () => (open.writable() ? 1 : 0));
   }
 
-  /** Counts a span attribute value the collector removed or cut, and reports it to diag (throttled). */
-  invalidValue(attribute: string, reason: InvalidReason, spanId: string, traceId: string): void {
-    this.invalidValues.inc([attribute, reason]);
+  /** Counts a span attribute string the collector cut, and reports it to diag (throttled). */
+  longValue(attribute: string, spanId: string, traceId: string): void {
+    this.longValues.inc([attribute]);
     this.warn(
-      `${attribute} ${reason}`,
-      (n) =>
-        `tokenledger collector: span ${spanId} of trace ${traceId}: ${attribute} ${reason === sc.INVALID_TOO_LONG ? 'was cut to a bounded length' : `was ${reason.replaceAll('_', ' ')} and was removed`} (${n} so far)`,
+      attribute,
+      (n) => `tokenledger collector: span ${spanId} of trace ${traceId}: ${attribute} was longer than 256 characters and was cut (${n} so far)`,
     );
   }
 

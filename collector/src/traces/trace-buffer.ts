@@ -66,8 +66,8 @@ export class TraceBuffer implements SpanSink {
     if (this.open.size >= this.o.maxOpenTraces) {
       return this.refuse(spans.length, `${this.open.size} traces are open (TOKENLEDGER_MAX_OPEN_TRACES=${this.o.maxOpenTraces})`);
     }
-    // Before anything stores or sums them: bad values are removed and counted, once.
-    for (const s of spans) checkSpanValues(s, (attribute, reason) => this.o.metrics.invalidValue(attribute, reason, s.spanId, s.traceId));
+    // Before anything stores them: strings bounded and NUL-free (numbers are checked where they are read).
+    for (const s of spans) checkSpanValues(s, (attribute) => this.o.metrics.longValue(attribute, s.spanId, s.traceId));
     return new Promise((resolve, reject) => {
       this.pending.push({ spans, resolve, reject });
       this.pendingSpans += spans.length;
@@ -125,7 +125,7 @@ export class TraceBuffer implements SpanSink {
   async recover(): Promise<void> {
     let n = 0;
     for (const c of this.o.spans.chunks()) {
-      // Spans stored before these checks existed are checked now (already counted ones pass unchanged).
+      // Spans stored before this check existed are checked now (checked ones pass unchanged).
       for (const s of c.spans) checkSpanValues(s);
       this.apply(c.traceId, c.spans, c.receivedMs, this.finalisedAmong([c.traceId]));
       if (++n % RECOVERY_YIELD_CHUNKS === 0) await new Promise((resolve) => setImmediate(resolve));

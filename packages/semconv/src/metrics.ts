@@ -77,9 +77,9 @@ export const METRIC_TRACES_FINALISED_TOTAL = 'tokenledger_collector_traces_final
 export const METRIC_COMMIT_BATCHES_TOTAL = 'tokenledger_collector_commit_batches_total';
 /** Label of METRIC_TRACES_FINALISED_TOTAL: `idle`, `max_age` or `late`. */
 export const LABEL_REASON = 'reason';
-/** Span attribute values removed or repaired as they were accepted (labels `attribute`, `reason`: one of INVALID_REASONS). */
-export const METRIC_INVALID_VALUES_TOTAL = 'tokenledger_collector_invalid_values_total';
-/** Label of METRIC_INVALID_VALUES_TOTAL: the span attribute's name. */
+/** Span attribute strings longer than a label value may be (256 characters), cut as they were accepted (label `attribute`). */
+export const METRIC_LONG_VALUES_TOTAL = 'tokenledger_collector_long_values_total';
+/** Label of METRIC_LONG_VALUES_TOTAL: the span attribute's name. */
 export const LABEL_ATTRIBUTE = 'attribute';
 /** Additions a metric refused (labels `metric`, `reason`: negative or non-finite): what no counter may take. */
 export const METRIC_OBSERVATIONS_REFUSED_TOTAL = 'tokenledger_collector_observations_refused_total';

@@ -60,7 +60,14 @@ export const CHECK_NEGATIVE_COUNT = 'negative_count';
 export const CHECK_NON_NUMERIC_COUNT = 'non_numeric_count';
 export const CHECK_COST_WITHOUT_TOKENS = 'cost_without_tokens';
 export const CHECK_NEGATIVE_COST = 'negative_cost';
-export const SPAN_CHECKS = [CHECK_INPUT_BELOW_CACHE, CHECK_NEGATIVE_COUNT, CHECK_NON_NUMERIC_COUNT, CHECK_COST_WITHOUT_TOKENS, CHECK_NEGATIVE_COST] as const;
+export const CHECK_NON_NUMERIC_COST = 'non_numeric_cost';
+/** Above the plausible bound of one call (a count over 1e9, a cost over $1e6): never summed, so no sum overflows. */
+export const CHECK_TOO_LARGE_COUNT = 'too_large_count';
+export const CHECK_TOO_LARGE_COST = 'too_large_cost';
+export const SPAN_CHECKS = [
+  CHECK_INPUT_BELOW_CACHE, CHECK_NEGATIVE_COUNT, CHECK_NON_NUMERIC_COUNT, CHECK_COST_WITHOUT_TOKENS, CHECK_NEGATIVE_COST, CHECK_NON_NUMERIC_COST,
+  CHECK_TOO_LARGE_COUNT, CHECK_TOO_LARGE_COST,
+] as const;
 export type SpanCheck = (typeof SPAN_CHECKS)[number];
 
 /** Why another producer's cost attribute was not the price (label `reason` of tokenledger_foreign_cost_ignored_total). */
@@ -81,13 +88,6 @@ export const THROTTLE_KINDS = ['retry', 'error'] as const;
 export const SAVINGS_PLAN_TYPES = ['compute', 'ec2_instance'] as const;
 export type SavingsPlanType = (typeof SAVINGS_PLAN_TYPES)[number];
 
-/** Why the collector removed or repaired a span attribute value (`tokenledger_collector_invalid_values_total{reason}`). */
-export const INVALID_NEGATIVE = 'negative';
-export const INVALID_NOT_A_NUMBER = 'not_a_number';
-/** Above the plausible bound of one span's quantity. */
-export const INVALID_TOO_LARGE = 'too_large';
-/** A string longer than a label value may be: cut, marked with a hash of the whole. */
-export const INVALID_TOO_LONG = 'too_long';
 /** Why a metric refused an addition (`tokenledger_collector_observations_refused_total{reason}`). */
 export const REFUSED_NEGATIVE = 'negative';
 export const REFUSED_NON_FINITE = 'non_finite';
