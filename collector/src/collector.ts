@@ -15,6 +15,7 @@ import { Router } from './http/router.ts';
 import { type RunningServer, startHttpServer } from './http/server.ts';
 import { CollectorMetrics } from './metrics/collector-metrics.ts';
 import type { SpanSink } from './model/span-record.ts';
+import type { OtlpReceiverOptions } from './receiver/types.ts';
 import { openDatabase, transaction } from './store/database.ts';
 import { RollupStore } from './store/rollup-store.ts';
 import { SpanStore } from './store/span-store.ts';
@@ -24,7 +25,7 @@ import { TraceBuffer } from './traces/trace-buffer.ts';
 import { addWebRoutes } from './web/index.ts';
 
 /** The receiver's entry point (collector/src/receiver): decodes OTLP requests and hands spans to `sink`. */
-export type StartReceiver = (o: { host: string; port: number; sink: SpanSink; authToken?: string; maxBodyBytes: number; metricsSink?: (request: Record<string, unknown>) => void }) =>
+export type StartReceiver = (o: OtlpReceiverOptions) =>
   Promise<{ address: AddressInfo | string; close(): Promise<void> }> | { address: AddressInfo | string; close(): Promise<void> };
 
 /** /readyz: 200 only when `ready`. */
@@ -166,14 +167,18 @@ export class Collector {
    * and finalises traces on a timer. Returns the bound addresses.
    */
   async listen(startReceiver?: StartReceiver): Promise<{ http: AddressInfo; otlp?: AddressInfo | string }> {
-    const http = (this.http = await startHttpServer({ ...this.config.http, router: this.router, authToken: this.config.authToken }));
+    const http = (this.http = await startHttpServer({ ...this.config.http, router: this.router, authToken: this.config.authToken, allowedHosts: this.config.allowedHosts }));
     await this.recover();
     let otlp: AddressInfo | string | undefined;
     if (startReceiver) {
-      const r = await startReceiver({ ...this.config.otlp, sink: this.sink, authToken: this.config.authToken, maxBodyBytes: this.config.maxBodyBytes,
+      const { maxBodyBytes, maxInFlightBytes, maxPeerInFlightBytes, minUploadBytesPerSecond, authToken } = this.config;
+      const r = await startReceiver({
+        ...this.config.otlp, sink: this.sink, authToken, maxBodyBytes, maxInFlightBytes, maxPeerInFlightBytes, minUploadBytesPerSecond,
         metricsSink: (request) => {
           for (const c of this.components) c.observeMetrics?.(request);
-        } });
+        },
+        refused: (reason) => this.metrics.requestsRefused.inc([reason]),
+      });
       this.receiver = r;
       otlp = r.address;
     }
@@ -183,15 +188,16 @@ export class Collector {
   }
 
   /**
-   * Stops the add-ons (their bounded last sends while spans are still taken), stops taking spans, commits what
-   * was accepted, finalises what is due (its roll-ups still reach the add-ons), closes them, then the store.
+   * Stops taking spans at once (new requests, kept-alive connections included, get 503; what is in progress is
+   * answered within 5 s), commits what was accepted, stops the add-ons (their bounded last sends), finalises what
+   * is due (its roll-ups still reach the add-ons), closes them, then the store. /readyz says so from the start.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      for (const c of this.components) await c.stop?.();
-      this.finaliser.stop();
       await this.receiver?.close();
       this.buffer.close();
+      for (const c of this.components) await c.stop?.();
+      this.finaliser.stop();
       this.finaliser.drain();
       for (const c of this.components) await c.close?.();
       this.db.close();

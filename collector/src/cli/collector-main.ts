@@ -30,6 +30,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    console.log(`tokenledger-collector: stopping (${signal}): no new spans; committing what was accepted`);
     setTimeout(() => {
       console.error('tokenledger-collector: shutdown took too long; the store keeps what was acknowledged');
       process.exit(1);

@@ -44,6 +44,7 @@ export class CollectorMetrics {
   readonly longValues: MetricFamily;
   readonly refused: MetricFamily;
   readonly storeWriteFailures: MetricFamily;
+  readonly requestsRefused: MetricFamily;
   /** Findings seen per kind, so diag names the first of each kind and then every 10,000th (the counters have them all). */
   private readonly seen = new Map<string, number>();
 
@@ -71,6 +72,9 @@ export class CollectorMetrics {
       'Store writes that failed (a full disk, an I/O error), by operation; retried, nothing acknowledged lost.',
       [sc.LABEL_OPERATION],
     );
+    this.requestsRefused = r.counter(sc.METRIC_REQUESTS_REFUSED_TOTAL, 'OTLP requests refused, by reason (401, 400/404/405/415, 413, 429, 408, 503).', [
+      sc.LABEL_REASON,
+    ]);
     this.refused = r.counter(sc.METRIC_OBSERVATIONS_REFUSED_TOTAL, 'Negative or non-finite additions a counter or histogram refused.', [
       sc.LABEL_METRIC,
       sc.LABEL_REASON,

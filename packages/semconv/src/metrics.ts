@@ -91,6 +91,8 @@ export const METRIC_STORE_WRITE_FAILURES_TOTAL = 'tokenledger_collector_store_wr
 export const METRIC_STORE_WRITABLE = 'tokenledger_collector_store_writable';
 /** Label of METRIC_STORE_WRITE_FAILURES_TOTAL. */
 export const LABEL_OPERATION = 'operation';
+/** OTLP requests refused, by `reason` (one of REFUSAL_REASONS): 4xx for the client's fault, 429/503/408 to retry. */
+export const METRIC_REQUESTS_REFUSED_TOTAL = 'tokenledger_collector_requests_refused_total';
 
 // --- CloudWatch export, EMF, budgets and forecasts (collector) ---
 /** Requests whose outcome is unknown (timed out or reset after sending): PutMetricData has no idempotency token. */

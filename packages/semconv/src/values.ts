@@ -94,3 +94,8 @@ export const REFUSED_NON_FINITE = 'non_finite';
 /** What the store was writing when it failed (`tokenledger_collector_store_write_failures_total{operation}`). */
 export const STORE_OPERATIONS = ['accept', 'finalise', 'series', 'probe'] as const;
 export type StoreOperation = (typeof STORE_OPERATIONS)[number];
+/** Why the OTLP receiver refused a request (`tokenledger_collector_requests_refused_total{reason}`). */
+export const REFUSAL_REASONS = [
+  'unauthenticated', 'bad_request', 'too_large', 'in_flight', 'peer_in_flight', 'slow_upload', 'shutting_down', 'unavailable',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
