@@ -243,6 +243,11 @@ export class Registry {
     this.refused = refused;
   }
 
+  /** Label sets a family holds before the overflow series. */
+  get cardinalityLimit(): number {
+    return this.limit;
+  }
+
   counter(name: string, help: string, labelNames: readonly string[], persisted = false): MetricFamily {
     return this.add(new MetricFamily(name, help, 'counter', labelNames, { limit: this.limit, persisted, refused: this.refused }));
   }
