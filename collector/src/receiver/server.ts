@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import { Backpressure } from '../model/span-record.ts';
 import { BadEncoding, BodyTooLarge, readBody, RequestAborted } from './body.ts';
+import { TooComplex } from './decode-limits.ts';
 import { decodeMetricsJson, decodeMetricsProtobuf } from './metrics.ts';
 import { CONTENT_TYPE, type Encoding, exportResponse, statusBody } from './responses.ts';
 import { decodeTracesJson } from './traces-json.ts';
@@ -172,6 +173,10 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
     try {
       request = enc === 'protobuf' ? decodeMetricsProtobuf(body) : decodeMetricsJson(body);
     } catch (err) {
+      if (err instanceof TooComplex) {
+        refused('too_large');
+        return reply(res, 413, enc, statusBody(enc, `ExportMetricsServiceRequest too large to decode: ${err.message}`, INVALID_ARGUMENT));
+      }
       refused('bad_request');
       return reply(res, 400, enc, statusBody(enc, `cannot decode ExportMetricsServiceRequest: ${(err as Error).message}`, INVALID_ARGUMENT));
     }

@@ -130,7 +130,12 @@ export class TraceBuffer implements SpanSink {
       this.apply(c.traceId, c.spans, c.receivedMs, this.finalisedAmong([c.traceId]));
       if (++n % RECOVERY_YIELD_CHUNKS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    // In the background: the collector takes spans meanwhile.
+    this.keysPruned = this.o.spans.pruneKeys();
   }
+
+  /** Resolves (to the number deleted) once stored attribute keys no span names are gone (tests). */
+  keysPruned: Promise<number> = Promise.resolve(0);
 
   /** Up to `limit` traces due at `nowMs`, left open until `remove`d (once their roll-ups are stored). */
   due(nowMs: number, idleMs: number, maxAgeMs: number, limit: number): { state: TraceState; reason: FinaliseReason }[] {
