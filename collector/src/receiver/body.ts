@@ -42,6 +42,10 @@ export function readBody(req: IncomingMessage, o: ReadBodyOptions): Promise<Buff
   if (encoding !== 'gzip' && encoding !== 'identity') return Promise.reject(new BadEncoding(`unsupported Content-Encoding: ${encoding}`));
   const { limit } = o;
   const inflater = encoding === 'gzip' ? createGunzip() : undefined;
+  // A plain body of declared length is copied into one buffer as it arrives (its pages become resident as they are
+  // written): no second copy when it is complete.
+  const declared = Number(req.headers['content-length']);
+  const whole = !inflater && Number.isSafeInteger(declared) && declared >= 0 && declared <= limit ? Buffer.allocUnsafe(declared) : undefined;
   const raw: Buffer[] = [];
   let rawSize = 0;
   // Inflated output kept while it is small; `inflated` counts all of it.
@@ -83,14 +87,15 @@ export function readBody(req: IncomingMessage, o: ReadBodyOptions): Promise<Buff
       // The raw stream is checked too: a compressed body larger than the limit is refused as it arrives.
       if (rawSize > limit) return fail(new BodyTooLarge(`body exceeds ${limit} bytes`));
       if (!hold(chunk.length)) return;
-      raw.push(chunk);
+      if (whole && rawSize <= whole.length) chunk.copy(whole, rawSize - chunk.length);
+      else raw.push(chunk);
       inflater?.write(chunk);
     });
     req.once('close', () => {
       if (!req.complete) fail(new RequestAborted('the client went away mid-body'));
     });
     if (!inflater) {
-      req.once('end', () => finish(raw.length === 1 ? raw[0]! : Buffer.concat(raw, rawSize)));
+      req.once('end', () => finish(whole ?? (raw.length === 1 ? raw[0]! : Buffer.concat(raw, rawSize))));
       return;
     }
     inflater.on('data', (chunk: Buffer) => {
@@ -111,13 +116,12 @@ export function readBody(req: IncomingMessage, o: ReadBodyOptions): Promise<Buff
     inflater.once('error', (err) => fail(new BadEncoding(`invalid gzip body: ${err.message}`)));
     inflater.once('end', () => {
       if (settled) return;
-      const compressed = raw.length === 1 ? raw[0]! : Buffer.concat(raw, rawSize);
       if (kept) {
         o.release(rawSize);
         return finish(kept.length === 1 ? kept[0]! : Buffer.concat(kept, keptSize));
       }
       if (!hold(inflated)) return;
-      gunzipAsync(compressed, { maxOutputLength: limit }).then(
+      gunzipAsync(raw.length === 1 ? raw[0]! : Buffer.concat(raw, rawSize), { maxOutputLength: limit }).then(
         (body) => {
           o.release(rawSize);
           finish(body);
