@@ -4,9 +4,10 @@
 // reset through /proc/self/clear_refs) over the resident set before the request, so it includes every transient
 // copy, the garbage collector's slack and zlib's buffers — what the machine must have.
 import '../scripts/sources-only.ts';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -124,6 +125,84 @@ async function eightAtOnce(): Promise<Result> {
   return { answer: [...new Set(value)].join(','), extraMiB, ms, note: `slowest /healthz meanwhile ${worst.toFixed(0)} ms` };
 }
 
+/** Four near-limit uploads from one peer stall; another client exports meanwhile; how long until they are cut. */
+async function stalledUploads(): Promise<Result> {
+  const { startOtlpReceiver } = await import('../collector/src/receiver/index.ts');
+  const r = await startOtlpReceiver({ host: '127.0.0.1', port: 0, maxBodyBytes: LIMIT, sink: { accept: async () => {} } });
+  const t0 = performance.now();
+  const cut = Array.from({ length: 4 }, () => new Promise<number>((resolve) => {
+    const s = connect({ port: r.address.port, host: '127.0.0.1', localAddress: '127.0.0.2' }, () => {
+      s.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT}\r\n\r\n`);
+      s.write(Buffer.alloc(LIMIT - 1, ' '));
+    });
+    s.on('data', () => {});
+    s.on('error', () => {});
+    s.on('close', () => resolve(performance.now() - t0));
+  }));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const body = encodeJson([{ traceId: hexId(16), spanId: hexId(8), name: 'x', startMs: 1, endMs: 2, attributes: { 'gen_ai.usage.input_tokens': 1 } }]);
+  const statuses = new Map<string, number>();
+  let slowest = 0;
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    const st = await post(`http://127.0.0.1:${r.address.port}/v1/traces`, body, json);
+    slowest = Math.max(slowest, performance.now() - t);
+    statuses.set(st, (statuses.get(st) ?? 0) + 1);
+  }
+  const cutAfter = Math.max(...(await Promise.all(cut)));
+  await r.close();
+  return { answer: [...statuses].map(([k, n]) => `${n}× ${k}`).join(', '), extraMiB: 0, ms: slowest, note: `time: the slowest export; the stalled uploads cut (408) after ${(cutAfter / 1000).toFixed(1)} s` };
+}
+
+/** The program with four clients exporting over kept-alive connections; SIGTERM; how long until it exits, and how. */
+async function sigterm(): Promise<Result> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tokenledger-bench-'));
+  const child = spawn(process.execPath, [join(import.meta.dirname, '../collector/src/cli/collector-main.ts')], {
+    env: { ...process.env, TOKENLEDGER_DATA_DIR: dataDir, TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', TOKENLEDGER_TRACE_IDLE_MS: '60000' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const otlp = await new Promise<string>((resolve) => child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    const m = /otlp=(\S+)/.exec(out);
+    if (m) resolve(m[1]!);
+  }));
+  let n = 0;
+  let after200 = 0;
+  let stopping = false;
+  const clients = Array.from({ length: 4 }, async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    for (;;) {
+      const i = n++;
+      const sentAfter = stopping;
+      const body = encodeJson([{ traceId: (i + 1).toString(16).padStart(32, '0'), spanId: (i + 1).toString(16).padStart(16, '0'), name: 'x', startMs: 1, endMs: 2, attributes: {} }]);
+      const st = await new Promise<number>((resolve) => {
+        const req = request(`${otlp}/v1/traces`, { method: 'POST', agent, headers: json }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        });
+        req.on('error', () => resolve(0));
+        req.end(body);
+      });
+      if (sentAfter && st === 200) after200++;
+      if (st === 0) break;
+    }
+    agent.destroy();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const t = performance.now();
+  child.kill('SIGTERM');
+  child.stdout!.on('data', () => {
+    stopping ||= out.includes('stopping (SIGTERM)');
+  });
+  const code = await exited;
+  const ms = performance.now() - t;
+  await Promise.all(clients);
+  rmSync(dataDir, { recursive: true, force: true });
+  return { answer: `exit ${code}`, extraMiB: 0, ms, note: `time: SIGTERM to exit; ${after200} of the exports sent after "stopping" answered 200` };
+}
+
 const STALE_KEYS = 1_000_000;
 
 /** A store holding a million stale attribute keys (as a hostile sender left it before the bounds), then a start. */
@@ -206,6 +285,8 @@ const SCENARIOS: Record<string, Scenario> = {
   'tiny-spans-json': { what: '20 MiB of minimal spans (JSON, 100k)', was: '(the cost of real spans)', run: () => oneRequest('/v1/traces', () => tinySpans(encodeJson, 100_000), json) },
   'gzip-bomb': { what: 'gzip bomb: 512 MiB of zeros in 32 members, the first', was: '~+21 MiB', run: () => oneRequest('/v1/traces', bomb, gzip) },
   'gzip-bomb-again': { what: 'the same bomb after three others', was: '', run: () => oneRequest('/v1/traces', bomb, gzip, 3) },
+  'stalled-uploads': { what: '4 stalled 20 MiB uploads (one peer) + 20 exports', was: '429 for 60 s', run: stalledUploads },
+  sigterm: { what: 'SIGTERM, 4 clients exporting (keep-alive)', was: 'forced exit at 25 s', run: sigterm },
   'stale-keys': { what: `start on a store with ${STALE_KEYS / 1e6}M stale attribute keys`, was: '630 MiB, 2.4 s start', run: staleKeys },
   'budget-refresh': { what: 'budget/forecast refresh, 50,000 tenants', was: '(every tenant every 15 s)', run: budgetRefresh },
 };
@@ -226,7 +307,7 @@ else {
       continue;
     }
     const x = JSON.parse(line) as Result;
-    rows.push([s.what, x.answer, `+${x.extraMiB.toFixed(1)} MiB`, `${x.ms.toFixed(0)} ms`, s.was, x.note ?? '']);
+    rows.push([s.what, x.answer, x.extraMiB ? `+${x.extraMiB.toFixed(1)} MiB` : '', `${x.ms.toFixed(0)} ms`, s.was, x.note ?? '']);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const [i, r] of rows.entries()) {
