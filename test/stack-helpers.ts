@@ -33,7 +33,7 @@ export async function startCollector(env: Record<string, string> = {}): Promise<
       TOKENLEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', TOKENLEDGER_BUDGETS_REFRESH_MS: '250', ...env,
     }),
   });
-  const { http, otlp } = await collector.listen(startOtlpReceiver, (err) => { throw err; });
+  const { http, otlp } = await collector.listen(startOtlpReceiver);
   return {
     collector,
     base: `http://127.0.0.1:${http.port}`,

@@ -15,16 +15,21 @@ import { Router } from './http/router.ts';
 import { type RunningServer, startHttpServer } from './http/server.ts';
 import { CollectorMetrics } from './metrics/collector-metrics.ts';
 import type { SpanSink } from './model/span-record.ts';
+import type { OtlpReceiverOptions } from './receiver/types.ts';
 import { openDatabase, transaction } from './store/database.ts';
 import { RollupStore } from './store/rollup-store.ts';
 import { SpanStore } from './store/span-store.ts';
+import { StoreHealth } from './store/store-health.ts';
 import { Finaliser } from './traces/finaliser.ts';
 import { TraceBuffer } from './traces/trace-buffer.ts';
 import { addWebRoutes } from './web/index.ts';
 
 /** The receiver's entry point (collector/src/receiver): decodes OTLP requests and hands spans to `sink`. */
-export type StartReceiver = (o: { host: string; port: number; sink: SpanSink; authToken?: string; maxBodyBytes: number; metricsSink?: (request: Record<string, unknown>) => void }) =>
+export type StartReceiver = (o: OtlpReceiverOptions) =>
   Promise<{ address: AddressInfo | string; close(): Promise<void> }> | { address: AddressInfo | string; close(): Promise<void> };
+
+/** /readyz: 200 only when `ready`. */
+export type Readiness = 'ready' | 'recovering' | 'store unavailable' | 'shutting down';
 
 export interface CollectorOptions {
   config: CollectorConfig;
@@ -43,6 +48,8 @@ export class Collector {
   readonly metrics: CollectorMetrics;
   readonly buffer: TraceBuffer;
   readonly finaliser: Finaliser;
+  /** Whether the store takes writes (a full disk makes it fail until space frees). */
+  readonly health: StoreHealth;
   /** The add-ons that are on, in the order of their factories. */
   readonly components: readonly CollectorComponent[];
   /** Add routes here before listen(); they get the bearer check unless registered public. */
@@ -59,13 +66,25 @@ export class Collector {
     const db = (this.db = openDatabase(config.dataDir, config.sqliteSynchronous));
     const spans = new SpanStore(db);
     const rollups = new RollupStore(db, config.rollupBucketMs);
-    const metrics = (this.metrics = new CollectorMetrics(config.cardinalityLimit, { traces: () => this.buffer.open.size, spans: () => this.buffer.openSpans }));
+    const metrics = (this.metrics = new CollectorMetrics(config.cardinalityLimit, {
+      traces: () => this.buffer.open.size, spans: () => this.buffer.openSpans, writable: () => this.health.writable,
+    }));
+    const health = (this.health = new StoreHealth({ now: () => clock.now(), counted: (operation) => metrics.storeWriteFailures.inc([operation]) }));
     const context: ComponentContext = {
       config, db, clock, book, registry: metrics.registry,
-      commitSeries: (write) => transaction(db, () => {
-        rollups.writeSeries(metrics.registry.takeDirty());
-        write();
-      }),
+      // An add-on's series were changed before it asks: a failed write marks them dirty again (and the store failing).
+      commitSeries: (write) => {
+        try {
+          metrics.registry.transact(() => {}, (dirty) => transaction(db, () => {
+            rollups.writeSeries(dirty);
+            write();
+          }));
+        } catch (err) {
+          health.failed('series', err);
+          throw err;
+        }
+        health.succeeded();
+      },
       publishSignals: (signals) => {
         if (signals.length === 0) return;
         // Published only once the add-ons run (start()), when every one of them is built.
@@ -82,13 +101,13 @@ export class Collector {
     // After every persisted family exists (the add-ons' too).
     for (const s of rollups.series()) metrics.registry.family(s.metric)?.restore(s.key, s.labels, s.state);
     this.buffer = new TraceBuffer({
-      db, spans, book, clock, metrics,
+      db, spans, book, clock, metrics, health,
       maxOpenSpans: config.maxOpenSpans,
       maxOpenTraces: config.maxOpenTraces,
       retryAfterSeconds: Math.min(30, Math.max(1, Math.ceil(config.traceIdleMs / 1000))),
     });
     this.finaliser = new Finaliser({
-      db, buffer: this.buffer, spans, rollups, metrics, clock,
+      db, buffer: this.buffer, spans, rollups, metrics, health, clock,
       idleMs: config.traceIdleMs, maxAgeMs: config.traceMaxAgeMs, lateSpanRetentionMs: config.lateSpanRetentionMs,
       onCommit: (batch) => {
         for (const c of this.components) c.onCommit?.(batch);
@@ -103,7 +122,7 @@ export class Collector {
         }
       },
     });
-    addHealthRoutes(this.router, () => this.readyFlag);
+    addHealthRoutes(this.router, () => this.readiness);
     addMetricsRoute(this.router, metrics.registry);
     addOutcomesRoute(this.router, db, clock);
     addWebRoutes(this.router);
@@ -124,8 +143,16 @@ export class Collector {
     };
   }
 
+  /** Ready once the store is recovered, while it takes writes, until shutdown begins. */
   get ready(): boolean {
-    return this.readyFlag;
+    return this.readiness === 'ready';
+  }
+
+  /** What /readyz says. */
+  get readiness(): Readiness {
+    if (this.closing) return 'shutting down';
+    if (!this.readyFlag) return 'recovering';
+    return this.health.writable ? 'ready' : 'store unavailable';
   }
 
   /** Rebuilds open traces from the store (idempotent) and marks the collector ready. */
@@ -139,33 +166,38 @@ export class Collector {
    * Serves HTTP (health answers during recovery), recovers, then takes OTLP through `startReceiver`
    * and finalises traces on a timer. Returns the bound addresses.
    */
-  async listen(startReceiver?: StartReceiver, onFatal: (err: unknown) => void = () => process.exit(1)): Promise<{ http: AddressInfo; otlp?: AddressInfo | string }> {
-    const http = (this.http = await startHttpServer({ ...this.config.http, router: this.router, authToken: this.config.authToken }));
+  async listen(startReceiver?: StartReceiver): Promise<{ http: AddressInfo; otlp?: AddressInfo | string }> {
+    const http = (this.http = await startHttpServer({ ...this.config.http, router: this.router, authToken: this.config.authToken, allowedHosts: this.config.allowedHosts }));
     await this.recover();
     let otlp: AddressInfo | string | undefined;
     if (startReceiver) {
-      const r = await startReceiver({ ...this.config.otlp, sink: this.sink, authToken: this.config.authToken, maxBodyBytes: this.config.maxBodyBytes,
+      const { maxBodyBytes, maxInFlightBytes, maxPeerInFlightBytes, minUploadBytesPerSecond, authToken } = this.config;
+      const r = await startReceiver({
+        ...this.config.otlp, sink: this.sink, authToken, maxBodyBytes, maxInFlightBytes, maxPeerInFlightBytes, minUploadBytesPerSecond,
         metricsSink: (request) => {
           for (const c of this.components) c.observeMetrics?.(request);
-        } });
+        },
+        refused: (reason) => this.metrics.requestsRefused.inc([reason]),
+      });
       this.receiver = r;
       otlp = r.address;
     }
-    this.finaliser.start(Math.max(10, Math.min(1000, Math.floor(this.config.traceIdleMs / 4))), onFatal);
+    this.finaliser.start(Math.max(10, Math.min(1000, Math.floor(this.config.traceIdleMs / 4))));
     for (const c of this.components) c.start?.();
     return { http: http.address, otlp };
   }
 
   /**
-   * Stops the add-ons (their bounded last sends while spans are still taken), stops taking spans, commits what
-   * was accepted, finalises what is due (its roll-ups still reach the add-ons), closes them, then the store.
+   * Stops taking spans at once (new requests, kept-alive connections included, get 503; what is in progress is
+   * answered within 5 s), commits what was accepted, stops the add-ons (their bounded last sends), finalises what
+   * is due (its roll-ups still reach the add-ons), closes them, then the store. /readyz says so from the start.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      for (const c of this.components) await c.stop?.();
-      this.finaliser.stop();
       await this.receiver?.close();
       this.buffer.close();
+      for (const c of this.components) await c.stop?.();
+      this.finaliser.stop();
       this.finaliser.drain();
       for (const c of this.components) await c.close?.();
       this.db.close();

@@ -48,11 +48,12 @@ export function harness(origin: string, env: Record<string, string> = {}, o: { c
  * `n` finalised traces over `tenants` tenants, two workflows and two models: priced calls with cache
  * reads, a retry, an unpriced model, streamed TTFTs and distinct outcome costs; every 3rd fails.
  */
-export async function feed(h: Harness, n: number, tenants: number, first = 0, tenantPrefix = 'tenant'): Promise<void> {
+/** `tenantPrefix` and `suffix` (appended to feature and workflow) make long dimension values. */
+export async function feed(h: Harness, n: number, tenants: number, first = 0, tenantPrefix = 'tenant', suffix = ''): Promise<void> {
   const spans: SpanRecord[] = [];
   for (let i = first; i < first + n; i++) {
     const t = traceId(0x100000 + i);
-    const who = { 'tokenledger.tenant': `${tenantPrefix}-${i % tenants}`, 'tokenledger.feature': 'support', 'tokenledger.workflow': i % 2 ? 'answer' : 'triage' };
+    const who = { 'tokenledger.tenant': `${tenantPrefix}-${i % tenants}`, 'tokenledger.feature': `support${suffix}`, 'tokenledger.workflow': `${i % 2 ? 'answer' : 'triage'}${suffix}` };
     spans.push(
       root(t, { ...who, 'tokenledger.outcome': 'ticket_resolved', 'tokenledger.outcome.success': i % 3 !== 0 }),
       span(t, { ...who, 'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.request.model': HAIKU, 'tokenledger.route': 'rag',

@@ -109,7 +109,8 @@ describe('CloudWatch export', () => {
 
   it('keeps requests under 1 MB when long dimension values make bytes bind before 1,000 data', async () => {
     const h = await start({ TOKENLEDGER_CLOUDWATCH_DIMENSIONS: 'Tenant,Feature,Workflow,Model', TOKENLEDGER_CLOUDWATCH_METRICS: 'CostUSD,Tokens' });
-    await feed(h, 600, 600, 0, 'x'.repeat(1000));
+    // Label values are at most 256 characters (collector/src/model/label-values.ts): three long ones.
+    await feed(h, 600, 600, 0, 'x'.repeat(240), 'y'.repeat(240));
     await h.exporter.flush({ all: true });
     expect(ep.violations).toEqual([]);
     expect(Math.max(...ep.requests.map((r) => r.bytes))).toBeGreaterThan(900_000);

@@ -1,59 +1,11 @@
-// The real bin as a child process: kill -9 with thousands of traces buffered, restart, every trace
+// The collector's program as a child process: kill -9 with thousands of traces buffered, restart, every trace
 // rolled up exactly once; SIGTERM exits cleanly.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, traceId } from './helpers.ts';
 import { otlpJson, type TestSpan } from './otlp-json.ts';
+import { scrapeTotal as metric, spawnCollector, startCollector, stopAll, until } from './process-helpers.ts';
 
-const repo = join(import.meta.dirname, '../..');
-const bin = join(repo, 'node_modules/.bin/tokenledger-collector');
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-
-interface Running {
-  child: ChildProcess;
-  otlp: string;
-  http: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>;
-}
-
-async function startCollector(env: Record<string, string>): Promise<Running> {
-  const child = spawn(bin, [], {
-    env: { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}`, TOKENLEDGER_OTLP_ADDR: '127.0.0.1:0', TOKENLEDGER_HTTP_ADDR: '127.0.0.1:0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  let stdout = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout })));
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = /tokenledger-collector listening .*/.exec(stdout);
-      if (m) resolve(m[0]);
-    });
-    void exited.then((e) => reject(new Error(`collector exited (${e.code ?? e.signal}) before listening`)));
-  });
-  return { child, exited, otlp: /otlp=(\S+)/.exec(line)![1]!, http: /http=(\S+)/.exec(line)![1]! };
-}
-
-async function metric(http: string, name: string): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
-  let total = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) total += Number(m[1]);
-  return total;
-}
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
+afterAll(stopAll);
 
 // Each trace: a root with an outcome and one gpt-4o-mini call of 1000 in / 100 out = 0.00021 USD.
 function traces(from: number, count: number): TestSpan[] {
@@ -109,7 +61,7 @@ describe('collector process', () => {
   });
 
   it('refuses a bad configuration naming the variable', async () => {
-    const bad = spawn(bin, [], { env: { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}`, TOKENLEDGER_TRACE_IDLE_MS: 'soon' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const bad = spawnCollector({ TOKENLEDGER_TRACE_IDLE_MS: 'soon' }, ['ignore', 'ignore', 'pipe']);
     let stderr = '';
     bad.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise((resolve) => bad.on('exit', resolve));

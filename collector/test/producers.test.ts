@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeJson, encodeProtobuf } from '../../bench/otlp-bodies.ts';
 import type { Collector } from '../src/collector.ts';
 import { producerOf, readSpan } from '../src/producers/index.ts';
-import { decodeTracesJson, parseTracesJson } from '../src/receiver/traces-json.ts';
+import { decodeTracesJson } from '../src/receiver/traces-json.ts';
+import { generalTracesJson } from '../src/receiver/traces-json-general.ts';
+import { parseTracesJson } from './otlp-json-reference.ts';
 import { decodeTracesProtobuf } from '../src/receiver/traces-protobuf.ts';
 import { root, seriesValue, span, testCollector, traceId } from './helpers.ts';
 
@@ -120,7 +122,7 @@ describe('instrumentation scope through the decoders', () => {
     expect(decodeTracesJson(encodeJson(own)).spans[0]!.attributes['otel.scope.name']).toBe('converted-from-zipkin');
   });
 
-  it('gives spans written before their scope the scope too (protobuf, JSON scan and JSON.parse agree)', () => {
+  it('gives spans written before their scope the scope too (protobuf, the JSON scan, the general JSON decoder and JSON.parse agree)', () => {
     const [p] = decodeTracesProtobuf(encodeProtobuf(spans, { 'tokenledger.tenant': 'acme' }, { name: 'late-scope', version: '1.2.3', last: true })).spans;
     expect(p!.attributes).toEqual({ 'gen_ai.usage.input_tokens': 5, 'otel.scope.name': 'late-scope', 'otel.scope.version': '1.2.3', 'tokenledger.tenant': 'acme' });
     const doc = JSON.parse(encodeJson(spans).toString());
@@ -132,5 +134,6 @@ describe('instrumentation scope through the decoders', () => {
     // The resource's attribution is kept (its other tokenledger.* keys are not).
     expect(s!.attributes).toEqual(p!.attributes);
     expect(parseTracesJson(body).spans[0]!.attributes).toEqual(p!.attributes);
+    expect(generalTracesJson(body).spans[0]!.attributes).toEqual(p!.attributes);
   });
 });

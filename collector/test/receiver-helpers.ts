@@ -24,10 +24,10 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-export async function start(o: Partial<OtlpReceiverOptions> = {}): Promise<{ sink: MemorySink; url: string }> {
+export async function start(o: Partial<OtlpReceiverOptions> = {}): Promise<{ sink: MemorySink; url: string; receiver: OtlpReceiver }> {
   const sink = (o.sink as MemorySink | undefined) ?? new MemorySink();
-  receiver = await startOtlpReceiver({ host: '127.0.0.1', port: 0, maxBodyBytes: 1 << 20, ...o, sink });
-  return { sink, url: `http://127.0.0.1:${receiver.address.port}` };
+  const r = (receiver = await startOtlpReceiver({ host: '127.0.0.1', port: 0, maxBodyBytes: 1 << 20, ...o, sink }));
+  return { sink, url: `http://127.0.0.1:${r.address.port}`, receiver: r };
 }
 
 export interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; continued: boolean }

@@ -1,6 +1,7 @@
-// The byte scanner of OTLP/JSON traces against the JSON.parse decoder: it takes what the real exporter
-// sends, and on thousands of reshaped, mutated and corrupted bodies it either declines (the receiver then
-// uses JSON.parse) or returns exactly what JSON.parse decoding returns. Seeded, so a failure replays.
+// The two OTLP/JSON traces decoders against the meaning JSON.parse decoding gives a body (otlp-json-reference.ts):
+// the byte scanner takes what the real exporter sends, and on thousands of reshaped, mutated and corrupted bodies
+// either declines or returns exactly that; the general decoder (what the receiver uses when the scanner declines)
+// returns exactly that on every one of them, or refuses the same bodies. Seeded, so a failure replays.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -8,7 +9,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { encodeJson, modelSpans } from '../../bench/otlp-bodies.ts';
-import { parseTracesJson } from '../src/receiver/traces-json.ts';
+import { generalTracesJson } from '../src/receiver/traces-json-general.ts';
+import { parseTracesJson } from './otlp-json-reference.ts';
 import { scanTracesJson } from '../src/receiver/traces-json-scan.ts';
 import { prng } from './receiver-helpers.ts';
 
@@ -87,7 +89,7 @@ function mutate(doc: unknown, rand: () => number): unknown {
   return walk(doc, 0);
 }
 
-describe('OTLP/JSON byte scanner', () => {
+describe('OTLP/JSON decoders', () => {
   it('takes the body the SDK\'s JSON exporter sends, and decodes it as JSON.parse does', async () => {
     const body = await exporterBody();
     const scanned = scanTracesJson(body);
@@ -110,6 +112,7 @@ describe('OTLP/JSON byte scanner', () => {
         cases++;
         const scanned = run(scanTracesJson, body);
         const parsed = run(parseTracesJson, body);
+        expect(run(generalTracesJson, body), body.toString()).toEqual(parsed);
         if ('thrown' in scanned) declined++;
         else {
           taken++;

@@ -62,18 +62,19 @@ describe('OTLP/JSON ids', () => {
 });
 
 describe('OTLP/JSON attribute keys', () => {
-  it('keeps the roll-up names only: span ones by namespace, resource ones by name (the span\'s own resource-like keys are dropped, but for cloud.region: the region an AWS SDK call went to)', () => {
+  it('keeps the names the collector reads only: named ones in its namespaces (the span\'s own resource-like keys are dropped, but for cloud.region: the region an AWS SDK call went to)', () => {
     const kv = (key: string) => ({ key, value: { stringValue: key } });
-    const keys = ['gen_ai.request.model', 'gen_ai', 'genai.x', 'tokenledger.tenant', 'thread.id', 'llm.x', 'openinference.y', 'error.type', 'error.types', 'service.name', ''];
+    const keys = ['gen_ai.request.model', 'gen_ai', 'genai.x', 'gen_ai.x', 'tokenledger.tenant', 'tokenledger.x', 'thread.id', 'llm.x', 'llm.model_name', 'openinference.y',
+      'openinference.span.kind', 'error.type', 'error.types', 'service.name', ''];
     const s = decodeOne(
       { attributes: [...keys.map(kv), { key: 'cloud.region', value: { stringValue: 'us-west-2' } }, { key: 'cloud.account.id', value: { stringValue: 'from the span' } }] },
-      { 'service.name': 'svc', 'cloud.region': 'eu-west-1', 'host.name': 'h', 'host.type': 't', 'k8s.pod.name': 'p', 'service.namespace': 'n' },
+      { 'service.name': 'svc', 'cloud.region': 'eu-west-1', 'cloud.x': 'x', 'host.name': 'h', 'host.type': 't', 'k8s.pod.name': 'p', 'service.namespace': 'n' },
     );
     // The app runs in eu-west-1 (its resource); its Bedrock call went to us-west-2 (the span): the span's wins.
     expect(s.attributes).toEqual({
       'service.name': 'svc', 'cloud.region': 'us-west-2', 'host.name': 'h', 'k8s.pod.name': 'p',
-      'gen_ai.request.model': 'gen_ai.request.model', 'tokenledger.tenant': 'tokenledger.tenant', 'llm.x': 'llm.x',
-      'openinference.y': 'openinference.y', 'error.type': 'error.type',
+      'gen_ai.request.model': 'gen_ai.request.model', 'tokenledger.tenant': 'tokenledger.tenant', 'llm.model_name': 'llm.model_name',
+      'openinference.span.kind': 'openinference.span.kind', 'error.type': 'error.type',
     });
   });
 });

@@ -57,7 +57,7 @@ export async function startStack(): Promise<Stack> {
     }
     return accept(batch);
   };
-  const addresses = await collector.listen(startOtlpReceiver, (err) => { throw err; });
+  const addresses = await collector.listen(startOtlpReceiver);
   const a = addresses.otlp!;
   const otlp = typeof a === 'string' ? a : `http://127.0.0.1:${a.port}`;
   const [bedrock, openai, anthropic] = await Promise.all([

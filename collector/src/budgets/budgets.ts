@@ -22,10 +22,13 @@ export class Budgets implements CollectorComponent, BudgetSource {
   private readonly ratio: MetricFamily;
   private readonly budgetUsd: MetricFamily;
   private readonly forecastUsd: MetricFamily;
+  /** Forecast gauges kept: the top spenders, at most the registry's series limit. */
+  private readonly gaugeLimit: number;
   private timer?: NodeJS.Timeout;
 
   constructor(o: { config: BudgetsConfig; db: DatabaseSync; clock: Clock; registry: Registry }) {
     this.config = o.config;
+    this.gaugeLimit = o.registry.cardinalityLimit;
     this.usage = new UsageQuery(o.db);
     this.clock = o.clock;
     const labels = [sc.LABEL_SCOPE, sc.LABEL_NAME];
@@ -43,7 +46,9 @@ export class Budgets implements CollectorComponent, BudgetSource {
     return this.config.budgets.map((b) => {
       let s = cache.get(b.scope);
       if (!s) {
-        s = { mtd: this.usage.spendByName(b.scope, month.startMs, now + 1), trend: this.usage.spendByName(b.scope, window.startMs, now + 1) };
+        // The budgeted names only: however many tenants there are.
+        const names = this.config.budgets.filter((x) => x.scope === b.scope).map((x) => x.name);
+        s = { mtd: this.usage.spendOf(b.scope, names, month.startMs, now + 1), trend: this.usage.spendOf(b.scope, names, window.startMs, now + 1) };
         cache.set(b.scope, s);
       }
       return this.status(b, now, s.mtd.get(b.name), s.trend.get(b.name), window.lengthMs);
@@ -60,6 +65,33 @@ export class Budgets implements CollectorComponent, BudgetSource {
     return this.status(b, now, mtd, this.usage.spend(b.scope, b.name, window.startMs, now + 1), window.lengthMs);
   }
 
+  /**
+   * Month-end forecast of the tenants and workflows with the highest forecasts, at most `limit` in all, and of every
+   * USD budget (the gauges: never past the series limit, whatever the number of tenants).
+   */
+  topForecasts(limit: number): ForecastRow[] {
+    const now = this.clock.now();
+    const month = monthBounds(now);
+    const window = this.window(now);
+    const factor = Math.max(0, month.endMs - now) / window.lengthMs;
+    const rows: ForecastRow[] = [];
+    for (const scope of FORECAST_SCOPES) {
+      for (const r of this.usage.topSpenders(scope, month.startMs, window.startMs, now + 1, factor, limit)) {
+        rows.push(this.forecastRow(scope, r.name, r.mtd, r.trend, window.lengthMs, now, month.endMs));
+      }
+    }
+    const top = rows.sort((a, b) => b.forecastUsd - a.forecastUsd).slice(0, limit);
+    const kept = new Set(top.map((r) => `${r.scope}\u0000${r.name}`));
+    const budgeted = this.config.budgets.filter((b) => b.monthlyUsd !== undefined && !kept.has(`${b.scope}\u0000${b.name}`));
+    for (const scope of new Set(budgeted.map((b) => b.scope))) {
+      const names = budgeted.filter((b) => b.scope === scope).map((b) => b.name);
+      const mtd = this.usage.spendOf(scope, names, month.startMs, now + 1);
+      const trend = this.usage.spendOf(scope, names, window.startMs, now + 1);
+      for (const name of names) top.push(this.forecastRow(scope, name, mtd.get(name)?.usd ?? 0, trend.get(name)?.usd ?? 0, window.lengthMs, now, month.endMs));
+    }
+    return top.sort((a, b) => b.forecastUsd - a.forecastUsd);
+  }
+
   /** Month-end forecast of every tenant and workflow with spend this month, and of every USD budget. */
   forecasts(): ForecastRow[] {
     const now = this.clock.now();
@@ -72,12 +104,7 @@ export class Budgets implements CollectorComponent, BudgetSource {
       const trend = this.usage.spendByName(scope, window.startMs, now + 1);
       const names = new Set(FORECAST_SCOPES.includes(scope) ? mtd.keys() : []);
       for (const b of this.config.budgets) if (b.scope === scope && b.monthlyUsd !== undefined) names.add(b.name);
-      for (const name of names) {
-        const m = mtd.get(name)?.usd ?? 0;
-        const f = forecastMonth(m, trend.get(name)?.usd ?? 0, window.lengthMs, now, month.endMs);
-        const budget = this.config.budgets.find((b) => b.scope === scope && b.name === name)?.monthlyUsd;
-        rows.push({ scope, name, monthToDateUsd: m, dailyRateUsd: f.dailyRate, forecastUsd: f.forecast, ...(budget !== undefined && { budgetUsd: budget }) });
-      }
+      for (const name of names) rows.push(this.forecastRow(scope, name, mtd.get(name)?.usd ?? 0, trend.get(name)?.usd ?? 0, window.lengthMs, now, month.endMs));
     }
     return rows.sort((a, b) => b.forecastUsd - a.forecastUsd);
   }
@@ -89,7 +116,7 @@ export class Budgets implements CollectorComponent, BudgetSource {
       this.ratio.set([s.scope, s.name], s.ratio);
       if (s.unit === 'usd') this.budgetUsd.set([s.scope, s.name], s.budget);
     }
-    for (const f of this.forecasts()) this.forecastUsd.set([f.scope, f.name], f.forecastUsd);
+    for (const f of this.topForecasts(this.gaugeLimit)) this.forecastUsd.set([f.scope, f.name], f.forecastUsd);
   }
 
   /** /api/v1/budgets (and one path per budget) and /api/v1/forecast. */
@@ -112,6 +139,12 @@ export class Budgets implements CollectorComponent, BudgetSource {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  private forecastRow(scope: BudgetScope, name: string, mtd: number, trend: number, windowMs: number, now: number, monthEndMs: number): ForecastRow {
+    const f = forecastMonth(mtd, trend, windowMs, now, monthEndMs);
+    const budget = this.config.budgets.find((b) => b.scope === scope && b.name === name)?.monthlyUsd;
+    return { scope, name, monthToDateUsd: mtd, dailyRateUsd: f.dailyRate, forecastUsd: f.forecast, ...(budget !== undefined && { budgetUsd: budget }) };
   }
 
   private window(now: number) {

@@ -22,7 +22,7 @@ try {
   process.exit(2);
 }
 
-const { http, otlp } = await collector.listen(startOtlpReceiver, () => process.exit(1));
+const { http, otlp } = await collector.listen(startOtlpReceiver);
 console.log(`tokenledger-collector listening otlp=${url(otlp)} http=${url(http)} data=${collector.config.dataDir}`);
 
 let stopping = false;
@@ -30,6 +30,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    console.log(`tokenledger-collector: stopping (${signal}): no new spans; committing what was accepted`);
     setTimeout(() => {
       console.error('tokenledger-collector: shutdown took too long; the store keeps what was acknowledged');
       process.exit(1);

@@ -5,12 +5,14 @@ import { capacityConfigFromEnv } from './capacity.ts';
 import { cloudWatchConfigFromEnv, emfConfigFromEnv } from './cloudwatch.ts';
 import { autoscalingConfigFromEnv } from './autoscaling.ts';
 import { quotaConfigFromEnv } from './quota.ts';
-import { address, ConfigError, type Env, integer, oneOf, text } from './parse.ts';
+import { address, ConfigError, type Env, hostnames, integer, oneOf, text } from './parse.ts';
 import type { CollectorConfig } from './types.ts';
 
 const DEFAULT_HTTP_ADDR = '127.0.0.1:9464';
 
 export function configFromEnv(env: Env = process.env): CollectorConfig {
+  const maxBodyBytes = integer(env, 'TOKENLEDGER_MAX_BODY_BYTES', 20 * 1024 * 1024, 1);
+  const maxInFlightBytes = integer(env, 'TOKENLEDGER_MAX_IN_FLIGHT_BYTES', 4 * maxBodyBytes, maxBodyBytes);
   const cfg: CollectorConfig = {
     otlp: address(env, 'TOKENLEDGER_OTLP_ADDR', '127.0.0.1:4318'),
     http: address(env, 'TOKENLEDGER_HTTP_ADDR', DEFAULT_HTTP_ADDR),
@@ -21,7 +23,13 @@ export function configFromEnv(env: Env = process.env): CollectorConfig {
     maxOpenSpans: integer(env, 'TOKENLEDGER_MAX_OPEN_SPANS', 1_000_000, 1),
     maxOpenTraces: integer(env, 'TOKENLEDGER_MAX_OPEN_TRACES', 200_000, 1),
     cardinalityLimit: integer(env, 'TOKENLEDGER_CARDINALITY_LIMIT', 2_000, 1),
-    maxBodyBytes: integer(env, 'TOKENLEDGER_MAX_BODY_BYTES', 20 * 1024 * 1024, 1),
+    maxBodyBytes,
+    maxInFlightBytes,
+    // Unset: the receiver's default (half of the budget, at least one body).
+    maxPeerInFlightBytes:
+      text(env, 'TOKENLEDGER_MAX_PEER_IN_FLIGHT_BYTES') === undefined ? undefined : integer(env, 'TOKENLEDGER_MAX_PEER_IN_FLIGHT_BYTES', 0, 1),
+    minUploadBytesPerSecond: integer(env, 'TOKENLEDGER_MIN_UPLOAD_RATE', 64 * 1024, 0),
+    allowedHosts: hostnames(env, 'TOKENLEDGER_ALLOWED_HOSTS'),
     sqliteSynchronous: oneOf(env, 'TOKENLEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
     rollupBucketMs: integer(env, 'TOKENLEDGER_ROLLUP_BUCKET_MS', 60_000, 1_000),
     pricesFile: text(env, 'TOKENLEDGER_PRICES_FILE'),

@@ -76,6 +76,20 @@ export function address(env: Env, name: string, fallback: string): { host: strin
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
+/** A comma-separated list of host names (letters, digits, `.`, `-`), lower-cased, or `*`; empty when unset. */
+export function hostnames(env: Env, name: string): string[] {
+  const v = text(env, name);
+  if (v === undefined) return [];
+  const names = v
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0 || names.some((h) => h !== '*' && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/.test(h))) {
+    throw new ConfigError(name, v, 'a comma-separated list of host names, or *');
+  }
+  return names;
+}
+
 /** A comma-separated list of `allowed` names, case-insensitive, spelt as in `allowed`. */
 export function list(env: Env, name: string, allowed: readonly string[], fallback: readonly string[]): string[] {
   const v = text(env, name);

@@ -26,6 +26,14 @@ export interface CollectorConfig {
   cardinalityLimit: number;
   /** Largest OTLP request body, after decompression. Env TOKENLEDGER_MAX_BODY_BYTES, default 20971520 (20 MiB). */
   maxBodyBytes: number;
+  /** Body bytes all OTLP requests may hold at once before new ones get 429. Env TOKENLEDGER_MAX_IN_FLIGHT_BYTES, default 4 × the body limit. */
+  maxInFlightBytes: number;
+  /** Of those, what the requests of one client address may hold. Env TOKENLEDGER_MAX_PEER_IN_FLIGHT_BYTES, default half of them (at least one body). */
+  maxPeerInFlightBytes?: number;
+  /** Slowest upload taken, bytes/s over 5 s windows (408 below it); 0: none. Env TOKENLEDGER_MIN_UPLOAD_RATE, default 65536. */
+  minUploadBytesPerSecond: number;
+  /** Without a token, host names the API's data routes may be asked by (besides IP literals, localhost and its listen host); `*`: any. Env TOKENLEDGER_ALLOWED_HOSTS. */
+  allowedHosts: string[];
   /** SQLite `synchronous` in WAL mode: `FULL` survives power loss, `NORMAL` survives process crashes. Env TOKENLEDGER_SQLITE_SYNCHRONOUS, default `FULL`. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** Width of the time buckets of /api/v1/outcomes. Env TOKENLEDGER_ROLLUP_BUCKET_MS, default 60000. */

@@ -1,5 +1,6 @@
 // The Prometheus encoding of the roll-up observations (the design's metric table, plus prompt tokens and late
 // spans) and the collector's operational counters.
+import { diag } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
 import { type Observation, ROLLUP_METRICS, type RollupMetric } from '../rollup/observations.ts';
 import { type MetricFamily, Registry } from './registry.ts';
@@ -40,9 +41,18 @@ export class CollectorMetrics {
   readonly backpressure: MetricFamily;
   readonly tracesFinalised: MetricFamily;
   readonly commitBatches: MetricFamily;
+  readonly longValues: MetricFamily;
+  readonly refused: MetricFamily;
+  readonly storeWriteFailures: MetricFamily;
+  readonly requestsRefused: MetricFamily;
+  /** Findings seen per kind, so diag names the first of each kind and then every 10,000th (the counters have them all). */
+  private readonly seen = new Map<string, number>();
 
-  constructor(cardinalityLimit: number, open: { traces: () => number; spans: () => number }) {
-    const r = (this.registry = new Registry(cardinalityLimit));
+  constructor(cardinalityLimit: number, open: { traces: () => number; spans: () => number; writable: () => boolean }) {
+    const r = (this.registry = new Registry(cardinalityLimit, (metric, reason) => {
+      this.refused.inc([metric, reason]);
+      this.warn(`${metric} ${reason}`, () => `tokenledger collector: ${metric} refused a ${reason} addition`);
+    }));
     for (const [metric, { kind, labels }] of Object.entries(ROLLUP_METRICS) as [RollupMetric, (typeof ROLLUP_METRICS)[RollupMetric]][]) {
       const { help, buckets } = PROMETHEUS[metric];
       this.rollup.set(metric, kind === 'sum' ? r.counter(metric, help, labels, true) : r.histogram(metric, help, labels, buckets!, true));
@@ -52,8 +62,41 @@ export class CollectorMetrics {
     this.backpressure = r.counter(sc.METRIC_BACKPRESSURE_TOTAL, 'Requests refused because open traces or spans were at their bound.', []);
     this.tracesFinalised = r.counter(sc.METRIC_TRACES_FINALISED_TOTAL, 'Traces finalised, by reason (idle, max_age, late).', [sc.LABEL_REASON]);
     this.commitBatches = r.counter(sc.METRIC_COMMIT_BATCHES_TOTAL, 'Store transactions that committed accepted spans (group commits).', []);
+    this.longValues = r.counter(
+      sc.METRIC_LONG_VALUES_TOTAL,
+      'Span attribute strings longer than 256 characters, cut (and marked with a hash) as spans were accepted.',
+      [sc.LABEL_ATTRIBUTE],
+    );
+    this.storeWriteFailures = r.counter(
+      sc.METRIC_STORE_WRITE_FAILURES_TOTAL,
+      'Store writes that failed (a full disk, an I/O error), by operation; retried, nothing acknowledged lost.',
+      [sc.LABEL_OPERATION],
+    );
+    this.requestsRefused = r.counter(sc.METRIC_REQUESTS_REFUSED_TOTAL, 'OTLP requests refused, by reason (401, 400/404/405/415, 413, 429, 408, 503).', [
+      sc.LABEL_REASON,
+    ]);
+    this.refused = r.counter(sc.METRIC_OBSERVATIONS_REFUSED_TOTAL, 'Negative or non-finite additions a counter or histogram refused.', [
+      sc.LABEL_METRIC,
+      sc.LABEL_REASON,
+    ]);
     r.gauge(sc.METRIC_TRACES_OPEN, 'Traces received and not yet finalised.', open.traces);
     r.gauge(sc.METRIC_SPANS_OPEN, 'Spans of open traces (stored, not yet rolled up).', open.spans);
+    r.gauge(sc.METRIC_STORE_WRITABLE, '1 while the store takes writes; 0 while they fail (new spans get 503, /readyz 503).', () => (open.writable() ? 1 : 0));
+  }
+
+  /** Counts a span attribute string the collector cut, and reports it to diag (throttled). */
+  longValue(attribute: string, spanId: string, traceId: string): void {
+    this.longValues.inc([attribute]);
+    this.warn(
+      attribute,
+      (n) => `tokenledger collector: span ${spanId} of trace ${traceId}: ${attribute} was longer than 256 characters and was cut (${n} so far)`,
+    );
+  }
+
+  private warn(kind: string, message: (n: number) => string): void {
+    const n = (this.seen.get(kind) ?? 0) + 1;
+    if (this.seen.size < 10_000 || this.seen.has(kind)) this.seen.set(kind, n);
+    if (n === 1 || n % 10_000 === 0) diag.warn(message(n));
   }
 
   /** Adds a finalised trace's observations (or its late spans') to the metrics. */

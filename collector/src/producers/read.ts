@@ -109,16 +109,8 @@ export function readSpan(a: Attrs): SpanReading {
   // Zeros everywhere are no report (a call has input): OpenLIT starts a stream's usage at zero.
   const usageKnown = (input ?? 0) + (output ?? 0) + cacheRead + cacheWrite > 0;
 
-  let ownCost = num(a[sc.ATTR_COST_USD]);
-  if (ownCost !== undefined && ownCost < 0) {
-    checks.push(sc.CHECK_NEGATIVE_COST);
-    ownCost = undefined;
-  }
-  let foreignCost = e.cost.length ? costOf(a, e.cost) : undefined;
-  if (foreignCost !== undefined && foreignCost < 0) {
-    checks.push(sc.CHECK_NEGATIVE_COST);
-    foreignCost = undefined;
-  }
+  const ownCost = cost(a, [sc.ATTR_COST_USD], checks);
+  const foreignCost = e.cost.length ? cost(a, e.cost, checks) : undefined;
   if (foreignCost !== undefined && foreignCost > 0 && !usageKnown) checks.push(sc.CHECK_COST_WITHOUT_TOKENS);
 
   const hasCost = ownCost !== undefined || foreignCost !== undefined;
@@ -179,29 +171,29 @@ function first(a: Attrs, names: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** The first count present; a negative or non-numeric one is a failed check and is not used. */
-function count(a: Attrs, names: readonly string[], checks: SpanCheck[]): number | undefined {
+/** Largest plausible count and cost of one call: far above any real one, far below a sum that could overflow. */
+const MAX_COUNT = 1e9;
+const MAX_USD = 1e6;
+
+/** The first count present; a negative, non-numeric or implausibly large one is a failed check and is not used. */
+export function count(a: Attrs, names: readonly string[], checks: SpanCheck[]): number | undefined {
+  return quantity(a, names, checks, MAX_COUNT, sc.CHECK_NON_NUMERIC_COUNT, sc.CHECK_NEGATIVE_COUNT, sc.CHECK_TOO_LARGE_COUNT);
+}
+
+/** The first cost present (USD), checked as counts are. */
+export function cost(a: Attrs, names: readonly string[], checks: SpanCheck[]): number | undefined {
+  return quantity(a, names, checks, MAX_USD, sc.CHECK_NON_NUMERIC_COST, sc.CHECK_NEGATIVE_COST, sc.CHECK_TOO_LARGE_COST);
+}
+
+function quantity(a: Attrs, names: readonly string[], checks: SpanCheck[], max: number, nonNumeric: SpanCheck, negative: SpanCheck, tooLarge: SpanCheck): number | undefined {
   for (const n of names) {
     const v = a[n];
     if (v === undefined) continue;
     const x = num(v);
-    if (x === undefined) {
-      checks.push(sc.CHECK_NON_NUMERIC_COUNT);
-      return undefined;
-    }
-    if (x < 0) {
-      checks.push(sc.CHECK_NEGATIVE_COUNT);
-      return undefined;
-    }
-    return x;
-  }
-  return undefined;
-}
-
-function costOf(a: Attrs, names: readonly string[]): number | undefined {
-  for (const n of names) {
-    const x = num(a[n]);
-    if (x !== undefined) return x;
+    const failed = x === undefined ? nonNumeric : x < 0 ? negative : x > max ? tooLarge : undefined;
+    if (failed === undefined) return x;
+    checks.push(failed);
+    return undefined;
   }
   return undefined;
 }

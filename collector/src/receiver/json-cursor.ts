@@ -2,11 +2,20 @@
 // the rest without building it. What it skips is still checked to be JSON; at anything outside the
 // grammar (or outside what its caller takes) it throws NotTaken, and the caller falls back to JSON.parse.
 import { latin1, utf8 } from './byte-strings.ts';
+import { DecodeError } from './otlp-json-values.ts';
 import type { StringCache } from './string-cache.ts';
 
 /** The document is not JSON, or not in a shape the caller takes. */
 export class NotTaken extends Error {
   override name = 'NotTaken';
+}
+
+/** Arrays and objects nested deeper than this are refused: no OTLP request comes near it (an attribute is 10 deep). */
+export const MAX_DEPTH = 128;
+
+/** Nested deeper than MAX_DEPTH: refused whatever decodes it. */
+export class TooDeep extends Error {
+  override name = 'TooDeep';
 }
 
 export const QUOTE = 0x22;
@@ -36,6 +45,9 @@ export class JsonCursor {
   nameEnd = 0;
   /** Whether the string scanned last held escapes. */
   private escaped = false;
+  /** Values skipped so far (every value inside a skipped one counts). */
+  skipped = 0;
+  private depth = 0;
 
   constructor(b: Buffer) {
     this.b = b;
@@ -81,6 +93,14 @@ export class JsonCursor {
     for (let i = 0; i < bytes.length; i++) if (b[p + i] !== bytes[i]) return false;
     this.p = p + bytes.length;
     return true;
+  }
+
+  /** Reads a member name, escapes decoded, and its colon. */
+  memberName(): string {
+    const name = this.string();
+    if (this.next() !== COLON) throw new NotTaken('expected :');
+    this.p++;
+    return name;
   }
 
   /** Whether the member name read last is `name` (as bytes). */
@@ -131,24 +151,31 @@ export class JsonCursor {
     throw new NotTaken('expected a boolean');
   }
 
-  /** Skips any value, checking that it is JSON. */
+  /** Skips any value, checking that it is JSON and at most MAX_DEPTH deep. */
   skip(): void {
     const c = this.next();
+    this.skipped++;
     if (c === QUOTE) {
       this.p++;
       this.stringEnd();
-    } else if (c === OPEN_OBJECT) {
-      if (this.open(OPEN_OBJECT)) {
-        do {
-          this.name();
-          this.skip();
-        } while (this.more(CLOSE_OBJECT));
-      }
-    } else if (c === OPEN_ARRAY) {
-      if (this.open(OPEN_ARRAY)) {
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++this.depth > MAX_DEPTH) throw new TooDeep(`arrays and objects nested deeper than ${MAX_DEPTH}`);
+      if (c === OPEN_OBJECT) {
+        if (this.open(OPEN_OBJECT)) {
+          do {
+            // Names of skipped members are not compared: escapes are fine.
+            this.stringStart();
+            this.stringEnd();
+            if (this.next() !== COLON) throw new NotTaken('expected :');
+            this.p++;
+            this.skip();
+          } while (this.more(CLOSE_OBJECT));
+        }
+      } else if (this.open(OPEN_ARRAY)) {
         do this.skip();
         while (this.more(CLOSE_ARRAY));
       }
+      this.depth--;
     } else if (c === 0x74) this.literal(TRUE, true);
     else if (c === 0x66) this.literal(FALSE, false);
     else if (c === 0x6e) this.literal(NULL, null);
@@ -213,6 +240,20 @@ export class JsonCursor {
     this.p += word.length;
     return value;
   }
+}
+
+/** Checks that `body` is one JSON document at most MAX_DEPTH deep (else DecodeError); returns how many values it holds. */
+export function checkJson(body: Buffer): number {
+  const c = new JsonCursor(body);
+  try {
+    c.skip();
+    c.end();
+  } catch (err) {
+    if (err instanceof NotTaken) throw new DecodeError(`invalid JSON at byte ${c.p}: ${err.message}`);
+    if (err instanceof TooDeep) throw new DecodeError(err.message);
+    throw err;
+  }
+  return c.skipped;
 }
 
 const TRUE = Buffer.from('true');

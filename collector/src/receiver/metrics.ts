@@ -2,24 +2,26 @@
 // gauge, sum and histogram data points; int64 as strings) for the accelerator capacity roll-up.
 // Exponential histograms, summaries and exemplars are skipped: nothing here reads them.
 import protobuf from 'protobufjs/minimal.js';
-import { DecodeError } from './traces-json.ts';
+import { MAX_METRIC_VALUES, TooComplex } from './decode-limits.ts';
+import { checkJson } from './json-cursor.ts';
+import { DecodeError } from './otlp-json-values.ts';
 
 type Reader = protobuf.Reader;
 type Json = Record<string, unknown>;
 
+/** The request as JSON.parse gives it, once the cursor has checked it is JSON, not too deep, of a bounded number of values. */
 export function decodeMetricsJson(body: Buffer): Json {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.length === 0 ? '{}' : body.toString('utf8'));
-  } catch (err) {
-    throw new DecodeError(`invalid JSON: ${(err as Error).message}`);
-  }
+  const text = body.length === 0 ? Buffer.from('{}') : body;
+  const values = checkJson(text);
+  if (values > MAX_METRIC_VALUES) throw tooComplex(values);
+  const doc: unknown = JSON.parse(text.toString('utf8'));
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new DecodeError('the request must be a JSON object');
   return doc as Json;
 }
 
 export function decodeMetricsProtobuf(body: Buffer): Json {
   const r = protobuf.Reader.create(body);
+  built = 0;
   const resourceMetrics: Json[] = [];
   while (r.pos < r.len) {
     const tag = r.uint32();
@@ -32,9 +34,22 @@ export function decodeMetricsProtobuf(body: Buffer): Json {
 
 type Field = [name: string, read: (r: Reader) => unknown, repeated?: boolean];
 
+/** Values built for the request being decoded (decoding is synchronous: one request at a time). */
+let built = 0;
+
+function tooComplex(n: number): TooComplex {
+  return new TooComplex(`the request holds more than ${MAX_METRIC_VALUES} values${n > MAX_METRIC_VALUES ? ` (${n})` : ''}`);
+}
+
+/** Counts one more value built; past the bound the request is refused. */
+function count(): void {
+  if (++built > MAX_METRIC_VALUES) throw tooComplex(built);
+}
+
 /** Reads one length-delimited message, keeping the listed fields and skipping the others. */
 function message(r: Reader, fields: Record<number, Field>, wire = new Map<number, number>()): Json {
   const end = r.uint32() + r.pos;
+  count();
   const out: Json = {};
   while (r.pos < end) {
     const tag = r.uint32();
@@ -45,6 +60,7 @@ function message(r: Reader, fields: Record<number, Field>, wire = new Map<number
       continue;
     }
     const [name, read, repeated] = f;
+    count();
     const v = read(r);
     if (repeated) ((out[name] ??= []) as unknown[]).push(v);
     else out[name] = v;
@@ -96,7 +112,10 @@ function histogramPoint(r: Reader): Json {
 function packed<T>(r: Reader, read: (r: Reader) => T): T[] {
   const end = r.uint32() + r.pos;
   const out: T[] = [];
-  while (r.pos < end) out.push(read(r));
+  while (r.pos < end) {
+    count();
+    out.push(read(r));
+  }
   if (r.pos !== end) throw new RangeError('malformed packed field: length mismatch');
   return out;
 }

@@ -53,19 +53,20 @@ function timeError(): DecodeError {
 // Enums are integers in OTLP/JSON; proto3 JSON parsers accept the names too.
 const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 
-/** A Status.code value as 0 (unset), 1 (ok) or 2 (error); anything else is unset. */
+/** A Status.code value (an integer, or its name or digits as a string) as 0 (unset), 1 (ok) or 2 (error); anything else is unset. */
 export function statusCode(v: unknown): 0 | 1 | 2 {
-  const st = typeof v === 'string' ? (STATUS_NAMES[v] ?? Number(v)) : Number(v ?? 0);
+  const st = typeof v === 'string' ? (STATUS_NAMES[v] ?? Number(v)) : typeof v === 'number' ? v : 0;
   return st === 1 || st === 2 ? st : 0;
 }
 
-/** The value of an AnyValue from its scalar members, first present wins; undefined for other kinds. */
+/** The value of an AnyValue from its scalar members, first present wins (numbers as numbers or strings); undefined for other kinds. */
 export function attributeValue(stringValue: unknown, boolValue: unknown, intValue: unknown, doubleValue: unknown): AttributeValue | undefined {
+  const numeric = (v: unknown) => typeof v === 'number' || typeof v === 'string';
   const value =
     typeof stringValue === 'string' ? stringValue
     : typeof boolValue === 'boolean' ? boolValue
-    : intValue !== undefined ? Number(intValue)
-    : doubleValue !== undefined ? Number(doubleValue)
+    : numeric(intValue) ? Number(intValue)
+    : numeric(doubleValue) ? Number(doubleValue)
     : undefined;
   return typeof value === 'number' && !Number.isFinite(value) ? undefined : value;
 }

@@ -1,5 +1,6 @@
 /** Settings of the OTLP/HTTP receiver (the collector fills them from TOKENLEDGER_* variables). */
 import type { AddressInfo } from 'node:net';
+import type { RefusalReason } from '@tokenledger/semconv';
 import type { SpanSink } from '../model/span-record.ts';
 
 export interface OtlpReceiverOptions {
@@ -16,8 +17,16 @@ export interface OtlpReceiverOptions {
   authToken?: string;
   /** Largest body accepted, raw and after gzip inflation; 413 past it. Env TOKENLEDGER_MAX_BODY_BYTES, default 20 MiB. */
   maxBodyBytes: number;
-  /** Body bytes held by all requests being read or decoded at once; past it new bodies get 429. Default 4 × maxBodyBytes. */
+  /** Body bytes held by all requests being read or decoded at once; past it new bodies get 429. Env TOKENLEDGER_MAX_IN_FLIGHT_BYTES, default 4 × maxBodyBytes. */
   maxInFlightBytes?: number;
+  /** The share of maxInFlightBytes the requests of one peer (client address) may hold. Env TOKENLEDGER_MAX_PEER_IN_FLIGHT_BYTES, default half. */
+  maxPeerInFlightBytes?: number;
+  /** A body must arrive at least this fast (bytes/s, over 5 s windows), else 408 and the connection is closed; 0: no minimum. Env TOKENLEDGER_MIN_UPLOAD_RATE, default 65536. */
+  minUploadBytesPerSecond?: number;
+  /** The window of the minimum upload rate (tests). Default 5000. */
+  uploadRateWindowMs?: number;
+  /** Told of every request refused, by reason (the collector counts them). */
+  refused?: (reason: RefusalReason) => void;
   /** Time allowed to receive the request headers (Node's `headersTimeout`). Default 10000. */
   headersTimeoutMs?: number;
   /** Time allowed to receive a whole request, body included (Node's `requestTimeout`). Default 60000. */
@@ -29,6 +38,12 @@ export interface OtlpReceiverOptions {
 export interface OtlpReceiver {
   /** Where it listens (the real port when `port` was 0). */
   address: AddressInfo;
-  /** Stops listening and closes idle connections; resolves once open requests have been answered. */
-  close(): Promise<void>;
+  /**
+   * Stops intake at once: no new connections, idle keep-alive ones closed, every new request 503 with
+   * `Connection: close`; resolves once requests in progress are answered, or after `graceMs` (default 5 s) cuts them.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Body bytes held in memory now (tests: nothing leaks). */
+  readonly heldBytes: number;
 }
+

@@ -11,7 +11,7 @@ import * as sc from '@tokenledger/semconv';
 import type { CostComponent, PriceTier, SpanCheck } from '@tokenledger/semconv';
 import { bool, num, str } from '../model/attribute-values.ts';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
-import { billedByTokens, readSpan } from '../producers/index.ts';
+import { billedByTokens, cost, count, readSpan } from '../producers/index.ts';
 import type { CallCost, PromptTokenCounts } from './types.ts';
 
 const OPERATION_COMPONENTS: Record<string, CostComponent> = {
@@ -63,7 +63,7 @@ export function priceSpan(span: SpanRecord, book: PriceBook): PricedSpan {
   let ignoredCost: PricedSpan['ignoredCost'];
   const honour = (usd: number) => {
     totalUsd = usd;
-    if (!kind) parts = honouredParts(a, usd, price);
+    if (!kind) parts = honouredParts(a, usd, price, r.checks);
   };
   const fromCatalog = () => {
     const p = price()!;
@@ -110,7 +110,7 @@ export function priceSpan(span: SpanRecord, book: PriceBook): PricedSpan {
     markedRetry: attempt > 0 || bool(a[sc.ATTR_FALLBACK]),
     requestHash: str(a[sc.ATTR_REQUEST_HASH]),
     ttftSeconds: r.ttftSeconds,
-    promptTokens: promptTokens(a),
+    promptTokens: promptTokens(a, r.checks),
   };
   return { call, producer: r.producer, checks: r.checks, ignoredCost };
 }
@@ -121,23 +121,23 @@ function agree(a: number, b: number): boolean {
 
 const PROMPT_ATTRIBUTES = [sc.ATTR_PROMPT_TOKENS_SYSTEM, sc.ATTR_PROMPT_TOKENS_HISTORY, sc.ATTR_PROMPT_TOKENS_CONTEXT, sc.ATTR_PROMPT_TOKENS_USER, sc.ATTR_PROMPT_TOKENS_TOOLS];
 
-function promptTokens(a: Record<string, AttributeValue>): PromptTokenCounts | undefined {
+function promptTokens(a: Record<string, AttributeValue>, checks: SpanCheck[]): PromptTokenCounts | undefined {
   let found = false;
   const counts = PROMPT_ATTRIBUTES.map((name) => {
-    const n = num(a[name]);
-    if (n !== undefined && n > 0) found = true;
-    return n !== undefined && n > 0 ? n : 0;
+    const n = count(a, [name], checks) ?? 0;
+    if (n > 0) found = true;
+    return n;
   }) as PromptTokenCounts;
   return found ? counts : undefined;
 }
 
 /** The span's own cost parts; what they leave of the total is input. Without parts, the price book's split scaled to the total. */
-function honouredParts(a: Record<string, AttributeValue>, total: number, price: () => ReturnType<PriceBook['cost']> | undefined) {
+function honouredParts(a: Record<string, AttributeValue>, total: number, price: () => ReturnType<PriceBook['cost']> | undefined, checks: SpanCheck[]) {
   const own = {
-    input: num(a[sc.ATTR_COST_INPUT_USD]),
-    output: num(a[sc.ATTR_COST_OUTPUT_USD]),
-    cache_read: num(a[sc.ATTR_COST_CACHE_READ_USD]),
-    cache_write: num(a[sc.ATTR_COST_CACHE_WRITE_USD]),
+    input: cost(a, [sc.ATTR_COST_INPUT_USD], checks),
+    output: cost(a, [sc.ATTR_COST_OUTPUT_USD], checks),
+    cache_read: cost(a, [sc.ATTR_COST_CACHE_READ_USD], checks),
+    cache_write: cost(a, [sc.ATTR_COST_CACHE_WRITE_USD], checks),
   };
   if (own.input !== undefined || own.output !== undefined || own.cache_read !== undefined || own.cache_write !== undefined) {
     const known = (own.output ?? 0) + (own.cache_read ?? 0) + (own.cache_write ?? 0);

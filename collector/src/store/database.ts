@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS call_rollup (
   unpriced_calls INTEGER NOT NULL DEFAULT 0, unknown_usage_calls INTEGER NOT NULL DEFAULT 0, cost_excluding_cache_usd REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success, route, model)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, at_ms REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS metric_state (
   metric TEXT NOT NULL, series_key TEXT NOT NULL, labels TEXT NOT NULL, state TEXT NOT NULL,
   PRIMARY KEY (metric, series_key)

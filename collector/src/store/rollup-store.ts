@@ -47,6 +47,7 @@ export class RollupStore {
   private readonly callRow: StatementSync;
   private readonly finalisedRows: StatementSync;
   private readonly seriesRow: StatementSync;
+  private readonly seriesDelete: StatementSync;
   private readonly prune: StatementSync;
   private readonly db: DatabaseSync;
   private readonly bucketMs: number;
@@ -63,6 +64,7 @@ export class RollupStore {
     // One statement for a batch: [[traceId, atMs, labels], …] (the labels stored as their JSON text).
     this.finalisedRows = db.prepare('INSERT OR IGNORE INTO finalised (trace_id, finalised_ms, labels) SELECT value->>0, value->>1, value->>2 FROM json_each(?)');
     this.seriesRow = db.prepare('INSERT OR REPLACE INTO metric_state (metric, series_key, labels, state) VALUES (?, ?, ?, ?)');
+    this.seriesDelete = db.prepare('DELETE FROM metric_state WHERE metric = ? AND series_key = ?');
     this.prune = db.prepare('DELETE FROM finalised WHERE finalised_ms < ?');
   }
 
@@ -99,9 +101,12 @@ export class RollupStore {
     for (const row of callRows.values()) this.callRow.run(...row.labels, row.outcomes, row.cost, row.retry, ...row.tokens, ...row.gaps);
   }
 
-  /** Inside a transaction: the current state of changed metric series. */
+  /** Inside a transaction: the current state of changed metric series (and the deletion of healed ones). */
   writeSeries(dirty: DirtySeries[]): void {
-    for (const d of dirty) this.seriesRow.run(d.metric, d.key, JSON.stringify(d.labels), JSON.stringify(d.state));
+    for (const d of dirty) {
+      if (d.state) this.seriesRow.run(d.metric, d.key, JSON.stringify(d.labels), JSON.stringify(d.state));
+      else this.seriesDelete.run(d.metric, d.key);
+    }
   }
 
   /** Forgets finalised traces older than `beforeMs`: spans of theirs arriving later start a new trace. */

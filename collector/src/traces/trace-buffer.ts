@@ -7,11 +7,13 @@ import type { PriceBook } from '@tokenledger/pricing';
 import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
 import { Backpressure, type SpanRecord, type SpanSink } from '../model/span-record.ts';
+import { checkSpanValues } from '../model/span-values.ts';
 import { priceSpan, type PricedSpan } from '../rollup/call-cost.ts';
 import { TraceState } from '../rollup/trace-state.ts';
 import type { TraceLabels } from '../rollup/types.ts';
 import { transaction } from '../store/database.ts';
 import type { SpanStore } from '../store/span-store.ts';
+import type { StoreHealth } from '../store/store-health.ts';
 
 export interface TraceBufferOptions {
   db: DatabaseSync;
@@ -19,6 +21,8 @@ export interface TraceBufferOptions {
   book: PriceBook;
   clock: Clock;
   metrics: CollectorMetrics;
+  /** A failing store refuses new spans until a write succeeds again. */
+  health: StoreHealth;
   maxOpenSpans: number;
   maxOpenTraces: number;
   /** Retry-After of a Backpressure refusal. */
@@ -55,12 +59,15 @@ export class TraceBuffer implements SpanSink {
   accept(spans: SpanRecord[]): Promise<void> {
     if (spans.length === 0) return Promise.resolve();
     if (this.closed) return this.refuse(spans.length, 'the collector is shutting down');
+    if (!this.o.health.writable) return this.refuse(spans.length, 'the store cannot write (a full disk?); retrying');
     if (this.openSpans + this.pendingSpans + spans.length > this.o.maxOpenSpans) {
       return this.refuse(spans.length, `${this.openSpans + this.pendingSpans} spans are open (TOKENLEDGER_MAX_OPEN_SPANS=${this.o.maxOpenSpans})`);
     }
     if (this.open.size >= this.o.maxOpenTraces) {
       return this.refuse(spans.length, `${this.open.size} traces are open (TOKENLEDGER_MAX_OPEN_TRACES=${this.o.maxOpenTraces})`);
     }
+    // Before anything stores them: strings bounded and NUL-free (numbers are checked where they are read).
+    for (const s of spans) checkSpanValues(s, (attribute) => this.o.metrics.longValue(attribute, s.spanId, s.traceId));
     return new Promise((resolve, reject) => {
       this.pending.push({ spans, resolve, reject });
       this.pendingSpans += spans.length;
@@ -101,11 +108,13 @@ export class TraceBuffer implements SpanSink {
     } catch (err) {
       this.o.spans.settleKeys(false);
       // A full or failing disk: the client keeps the data and retries (503), it does not drop it (500).
-      diag.error('tokenledger collector: storing spans failed', err);
-      const refusal = new Backpressure(`cannot store spans: ${(err as Error).message}`, this.o.retryAfterSeconds);
+      this.o.health.failed('accept', err);
+      this.o.metrics.spansRefused.inc([], n);
+      const refusal = new Backpressure('the store cannot write (a full disk?); retry later', this.o.retryAfterSeconds);
       for (const p of batch) p.reject(refusal);
       return;
     }
+    this.o.health.succeeded();
     for (const [traceId, spans] of byTrace) this.apply(traceId, spans, now, finalised);
     this.o.metrics.spansAccepted.inc([], n);
     this.o.metrics.commitBatches.inc([]);
@@ -116,25 +125,41 @@ export class TraceBuffer implements SpanSink {
   async recover(): Promise<void> {
     let n = 0;
     for (const c of this.o.spans.chunks()) {
+      // Spans stored before this check existed are checked now (checked ones pass unchanged).
+      for (const s of c.spans) checkSpanValues(s);
       this.apply(c.traceId, c.spans, c.receivedMs, this.finalisedAmong([c.traceId]));
       if (++n % RECOVERY_YIELD_CHUNKS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    // In the background: the collector takes spans meanwhile.
+    this.keysPruned = this.o.spans.pruneKeys();
   }
 
-  /** Removes and returns up to `limit` traces due at `nowMs`. */
-  takeDue(nowMs: number, idleMs: number, maxAgeMs: number, limit: number): { state: TraceState; reason: FinaliseReason }[] {
+  /** Resolves (to the number deleted) once stored attribute keys no span names are gone (tests). */
+  keysPruned: Promise<number> = Promise.resolve(0);
+
+  /** Up to `limit` traces due at `nowMs`, left open until `remove`d (once their roll-ups are stored). */
+  due(nowMs: number, idleMs: number, maxAgeMs: number, limit: number): { state: TraceState; reason: FinaliseReason }[] {
     const due: { state: TraceState; reason: FinaliseReason }[] = [];
+    const idle = new Set<TraceState>();
     for (const t of this.idle.values()) {
       if (due.length >= limit || t.lastSeenMs + idleMs > nowMs) break;
       due.push({ state: t, reason: t.lateOf ? 'late' : 'idle' });
+      idle.add(t);
     }
-    for (const d of due) this.remove(d.state);
     for (const t of this.open.values()) {
       if (due.length >= limit || t.firstSeenMs + maxAgeMs > nowMs) break;
-      due.push({ state: t, reason: t.lateOf ? 'late' : 'max_age' });
-      this.remove(t);
+      if (!idle.has(t)) due.push({ state: t, reason: t.lateOf ? 'late' : 'max_age' });
     }
     return due;
+  }
+
+  /** Forgets traces whose roll-ups are stored. */
+  remove(traces: readonly TraceState[]): void {
+    for (const t of traces) {
+      this.open.delete(t.traceId);
+      this.idle.delete(t.traceId);
+      this.openSpans -= t.stored;
+    }
   }
 
   /** Refuses new spans from now on and commits what was already accepted. */
@@ -175,12 +200,6 @@ export class TraceBuffer implements SpanSink {
       diag.error(`tokenledger collector: cannot price span ${s.spanId} of trace ${s.traceId}`, err);
       return undefined;
     }
-  }
-
-  private remove(t: TraceState): void {
-    this.open.delete(t.traceId);
-    this.idle.delete(t.traceId);
-    this.openSpans -= t.stored;
   }
 
   private refuse(spans: number, why: string): Promise<void> {

@@ -77,6 +77,22 @@ export const METRIC_TRACES_FINALISED_TOTAL = 'tokenledger_collector_traces_final
 export const METRIC_COMMIT_BATCHES_TOTAL = 'tokenledger_collector_commit_batches_total';
 /** Label of METRIC_TRACES_FINALISED_TOTAL: `idle`, `max_age` or `late`. */
 export const LABEL_REASON = 'reason';
+/** Span attribute strings longer than a label value may be (256 characters), cut as they were accepted (label `attribute`). */
+export const METRIC_LONG_VALUES_TOTAL = 'tokenledger_collector_long_values_total';
+/** Label of METRIC_LONG_VALUES_TOTAL: the span attribute's name. */
+export const LABEL_ATTRIBUTE = 'attribute';
+/** Additions a metric refused (labels `metric`, `reason`: negative or non-finite): what no counter may take. */
+export const METRIC_OBSERVATIONS_REFUSED_TOTAL = 'tokenledger_collector_observations_refused_total';
+/** Label of METRIC_OBSERVATIONS_REFUSED_TOTAL: the metric's name. */
+export const LABEL_METRIC = 'metric';
+/** Store writes that failed (a full disk, an I/O error), by `operation`: one of STORE_OPERATIONS. */
+export const METRIC_STORE_WRITE_FAILURES_TOTAL = 'tokenledger_collector_store_write_failures_total';
+/** 1 while the store takes writes, 0 while they fail (new spans get 503, /readyz 503, the finaliser retries). */
+export const METRIC_STORE_WRITABLE = 'tokenledger_collector_store_writable';
+/** Label of METRIC_STORE_WRITE_FAILURES_TOTAL. */
+export const LABEL_OPERATION = 'operation';
+/** OTLP requests refused, by `reason` (one of REFUSAL_REASONS): 4xx for the client's fault, 429/503/408 to retry. */
+export const METRIC_REQUESTS_REFUSED_TOTAL = 'tokenledger_collector_requests_refused_total';
 
 // --- CloudWatch export, EMF, budgets and forecasts (collector) ---
 /** Requests whose outcome is unknown (timed out or reset after sending): PutMetricData has no idempotency token. */

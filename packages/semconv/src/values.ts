@@ -60,7 +60,14 @@ export const CHECK_NEGATIVE_COUNT = 'negative_count';
 export const CHECK_NON_NUMERIC_COUNT = 'non_numeric_count';
 export const CHECK_COST_WITHOUT_TOKENS = 'cost_without_tokens';
 export const CHECK_NEGATIVE_COST = 'negative_cost';
-export const SPAN_CHECKS = [CHECK_INPUT_BELOW_CACHE, CHECK_NEGATIVE_COUNT, CHECK_NON_NUMERIC_COUNT, CHECK_COST_WITHOUT_TOKENS, CHECK_NEGATIVE_COST] as const;
+export const CHECK_NON_NUMERIC_COST = 'non_numeric_cost';
+/** Above the plausible bound of one call (a count over 1e9, a cost over $1e6): never summed, so no sum overflows. */
+export const CHECK_TOO_LARGE_COUNT = 'too_large_count';
+export const CHECK_TOO_LARGE_COST = 'too_large_cost';
+export const SPAN_CHECKS = [
+  CHECK_INPUT_BELOW_CACHE, CHECK_NEGATIVE_COUNT, CHECK_NON_NUMERIC_COUNT, CHECK_COST_WITHOUT_TOKENS, CHECK_NEGATIVE_COST, CHECK_NON_NUMERIC_COST,
+  CHECK_TOO_LARGE_COUNT, CHECK_TOO_LARGE_COST,
+] as const;
 export type SpanCheck = (typeof SPAN_CHECKS)[number];
 
 /** Why another producer's cost attribute was not the price (label `reason` of tokenledger_foreign_cost_ignored_total). */
@@ -80,3 +87,15 @@ export const THROTTLE_KINDS = ['retry', 'error'] as const;
 /** Savings Plan types of `tokenledger_savings_plan_*{plan}`. */
 export const SAVINGS_PLAN_TYPES = ['compute', 'ec2_instance'] as const;
 export type SavingsPlanType = (typeof SAVINGS_PLAN_TYPES)[number];
+
+/** Why a metric refused an addition (`tokenledger_collector_observations_refused_total{reason}`). */
+export const REFUSED_NEGATIVE = 'negative';
+export const REFUSED_NON_FINITE = 'non_finite';
+/** What the store was writing when it failed (`tokenledger_collector_store_write_failures_total{operation}`). */
+export const STORE_OPERATIONS = ['accept', 'finalise', 'series', 'probe'] as const;
+export type StoreOperation = (typeof STORE_OPERATIONS)[number];
+/** Why the OTLP receiver refused a request (`tokenledger_collector_requests_refused_total{reason}`). */
+export const REFUSAL_REASONS = [
+  'unauthenticated', 'bad_request', 'too_large', 'in_flight', 'peer_in_flight', 'slow_upload', 'shutting_down', 'unavailable',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
