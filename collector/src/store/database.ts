@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { sqliteSharedSchema } from './shared-schema.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS span_chunks (
@@ -50,6 +51,8 @@ export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL'): D
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 5000;`);
   db.exec(SCHEMA);
   addGapColumns(db);
+  // The shared part (roll-up rows, outcome keys, trace index): here unless TOKENLEDGER_SHARED_STORE says otherwise.
+  db.exec(sqliteSharedSchema());
   return db;
 }
 
