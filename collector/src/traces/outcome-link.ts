@@ -13,6 +13,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { diag } from '@opentelemetry/api';
 import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
+import { boundedLabel } from '../model/label-values.ts';
 import type { TraceRollup } from '../rollup/types.ts';
 import { transaction } from '../store/database.ts';
 import type { PgStore } from '../store/pg.ts';
@@ -105,7 +106,8 @@ export class OutcomeLink implements SharedAccess {
   /** A report of a key's outcome (POST /api/v1/outcomes), durable when it resolves; counted by the next sweep. */
   async report(key: string, outcome: string, success: string, outcomeMs: number): Promise<ReportAnswer> {
     const now = this.o.clock.now();
-    const gen = this.shared.report(key, outcome, success, outcomeMs, now);
+    // The key as the spans' copy of it is stored: strings bounded alike, so a long key still meets its traces.
+    const gen = this.shared.report(boundedLabel(key.replaceAll('\u0000', '\ufffd')), outcome, success, outcomeMs, now);
     const pg = this.pg;
     const answer = pg ? await pg.tx(gen).catch(unreachable) : transaction(this.o.db, () => runSync(this.o.db, gen, this.cache));
     this.o.metrics.outcomeReports.inc([answer.result]);

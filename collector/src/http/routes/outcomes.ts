@@ -14,7 +14,8 @@ export const OUTCOMES_PATH = '/api/v1/outcomes';
 export const OUTCOME_KEYS_PATH = '/api/v1/outcome-keys';
 
 const MAX_BODY = 64 * 1024;
-const MAX_KEY = 512;
+/** Longer keys are taken (bounded like the spans' copy of them, see outcome-link.ts) up to this. */
+const MAX_KEY = 4096;
 const MAX_OUTCOME = 128;
 /** A report's time may be this far ahead of the collector's clock (clock skew); it is then taken as now. */
 const MAX_SKEW_MS = 5 * 60_000;
