@@ -104,28 +104,38 @@ CREATE TABLE IF NOT EXISTS applied_batches (
  * outcome (`pending` until it is reported) — so a reported outcome relabels its traces' cost at once, exactly.
  * Closed keys' rows are folded into the roll-up tables.
  */
-function views(): string {
+export function sharedViews(): { name: string; sql: string }[] {
   const s = SUMMED.join(', ');
   const rs = SUMMED.map((c) => `r.${c}`).join(', ');
-  return `
-DROP VIEW IF EXISTS outcome_rows;
-CREATE VIEW outcome_rows AS
+  const label = `COALESCE(k.outcome, '${OUTCOME_PENDING}'), COALESCE(k.success, '${SUCCESS_UNKNOWN}')`;
+  return [
+    {
+      name: 'outcome_rows',
+      sql: `CREATE VIEW outcome_rows AS
   SELECT bucket_ms, tenant, feature, workflow, outcome, success, ${s} FROM outcome_rollup
   UNION ALL
-  SELECT r.bucket_ms, r.tenant, r.feature, r.workflow, COALESCE(k.outcome, '${OUTCOME_PENDING}'), COALESCE(k.success, '${SUCCESS_UNKNOWN}'), ${rs}
-  FROM key_rollup r JOIN outcome_keys k ON k.key = r.key;
-DROP VIEW IF EXISTS call_rows;
-CREATE VIEW call_rows AS
+  SELECT r.bucket_ms, r.tenant, r.feature, r.workflow, ${label}, ${rs}
+  FROM key_rollup r JOIN outcome_keys k ON k.key = r.key`,
+    },
+    {
+      name: 'call_rows',
+      sql: `CREATE VIEW call_rows AS
   SELECT bucket_ms, tenant, feature, workflow, outcome, success, route, model, ${s} FROM call_rollup
   UNION ALL
-  SELECT r.bucket_ms, r.tenant, r.feature, r.workflow, COALESCE(k.outcome, '${OUTCOME_PENDING}'), COALESCE(k.success, '${SUCCESS_UNKNOWN}'), r.route, r.model, ${rs}
-  FROM key_call_rollup r JOIN outcome_keys k ON k.key = r.key;
-`;
+  SELECT r.bucket_ms, r.tenant, r.feature, r.workflow, ${label}, r.route, r.model, ${rs}
+  FROM key_call_rollup r JOIN outcome_keys k ON k.key = r.key`,
+    },
+  ];
 }
 
-/** The shared tables the embedded store adds to its own (roll-up tables included, for a store created here). */
-export function sqliteSharedSchema(): string {
-  return rollupTables(TYPES.sqlite) + sharedTables(TYPES.sqlite) + views();
+const views = () => sharedViews().map((v) => `DROP VIEW IF EXISTS ${v.name};\n${v.sql};\n`).join('');
+
+/**
+ * The shared tables the embedded store adds to its own (roll-up tables included, for a store created here); the
+ * views are store/database.ts's, rewritten only when they change (a start writes nothing: it works on a full disk).
+ */
+export function sqliteSharedTables(): string {
+  return rollupTables(TYPES.sqlite) + sharedTables(TYPES.sqlite);
 }
 
 export function pgSchema(): string {

@@ -52,8 +52,7 @@ export type ApplyEvents = (events: readonly OutcomeEvent[], inTransaction: () =>
 
 export class OutcomeLink implements SharedAccess {
   readonly shared: SharedStore;
-  /** This store's id in the shared store (claims and applied batches). */
-  readonly instance: string;
+  private instanceId?: string;
   private readonly o: OutcomeLinkOptions;
   private readonly cache = new Map<string, StatementSync>();
   private readonly toOutbox: StatementSync;
@@ -65,13 +64,18 @@ export class OutcomeLink implements SharedAccess {
     this.o = o;
     this.shared = new SharedStore(o.settings);
     o.db.exec(LOCAL_SCHEMA);
-    let id = (o.db.prepare("SELECT value FROM meta WHERE name = 'instance'").get() as { value: string } | undefined)?.value;
+    this.toOutbox = o.db.prepare('INSERT INTO shared_outbox (batch) VALUES (?)');
+  }
+
+  /** This store's id in the shared store (claims and applied batches), made the first time it is needed. */
+  get instance(): string {
+    if (this.instanceId !== undefined) return this.instanceId;
+    let id = (this.o.db.prepare("SELECT value FROM meta WHERE name = 'instance'").get() as { value: string } | undefined)?.value;
     if (id === undefined) {
       id = randomUUID();
-      o.db.prepare("INSERT INTO meta (name, value) VALUES ('instance', ?)").run(id);
+      this.o.db.prepare("INSERT INTO meta (name, value) VALUES ('instance', ?)").run(id);
     }
-    this.instance = id;
-    this.toOutbox = o.db.prepare('INSERT INTO shared_outbox (batch) VALUES (?)');
+    return (this.instanceId = id);
   }
 
   get isShared(): boolean {
