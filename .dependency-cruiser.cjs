@@ -111,9 +111,9 @@ module.exports = {
     ),
     only(
       'components-interface-only',
-      'The add-on interface names the parts it is built from, nothing above them.',
+      "The add-on interface names the parts it is built from (the store's reader among them), nothing above them.",
       inCollector('components'),
-      `${inCollector('components', 'config', 'http', 'metrics', 'model', 'rollup')}|${src('pricing')}`,
+      `${inCollector('components', 'config', 'http', 'metrics', 'model', 'rollup', 'store')}|${src('pricing')}`,
     ),
     only(
       'add-ons-stand-alone',

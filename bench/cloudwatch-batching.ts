@@ -31,7 +31,7 @@ function rollups(): TraceRollup[] {
       const total = inputUsd + outputUsd;
       const model = MODELS[i % 3]!;
       out.push({
-        traceId: `${i}-${k}`, late: false, spans: 2, atMs: T0 + k * 1000,
+        traceId: `${i}-${k}`, late: false, spans: 2, atMs: T0 + k * 1000, startMs: T0 + k * 1000, endMs: T0 + k * 1000, callCount: 1,
         labels: { tenant: `tenant-${i % 1000}`, feature: 'support', workflow: `workflow-${Math.floor(i / 1000)}`, outcome: 'resolved', success: k % 4 ? 'true' : 'false' },
         totalUsd: total, retryUsd: k === 0 ? outputUsd : 0, tokens: [input - 100, 100, 0, output],
         calls: [{ route: 'rag', provider: 'openai', model, totalUsd: total, components: { input: inputUsd, output: outputUsd }, tokens: [input - 100, 100, 0, output], cacheSavingsUsd: 100 * 1.35e-7, retryUsd: k === 0 ? outputUsd : 0,

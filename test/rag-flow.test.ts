@@ -124,7 +124,7 @@ describe('a RAG flow in one trace', () => {
       expect(seriesValue(collector, 'tokenledger_cost_usd_total', { provider: 'anthropic', component: 'cache_read' })).toBeCloseTo(1000 * 1e-7, 12);
       expect(seriesValue(collector, 'tokenledger_cost_usd_total')).toBeCloseTo(embedding + rerank + answer, 12);
       expect(seriesValue(collector, 'tokenledger_outcomes_total', { outcome: 'question_answered', success: 'true', tenant: 'acme' })).toBe(1);
-      const [row] = queryOutcomes(collector.db, { groupBy: ['workflow', 'outcome'], sinceMs: 0, untilMs: Infinity });
+      const [row] = await collector.outcomes.read(queryOutcomes({ groupBy: ['workflow', 'outcome'], sinceMs: 0, untilMs: Infinity }));
       expect(row).toMatchObject({ group: { workflow: 'answer', outcome: 'question_answered' }, outcomes: 1, successes: 1 });
       expect(row!.costPerSuccessUsd).toBeCloseTo(embedding + rerank + answer, 12);
     } finally {
@@ -151,7 +151,7 @@ describe('a Bedrock agent in one trace', () => {
       // The endpoint's default steps on Claude 3.5 Haiku (0.80 in, 4.00 out per 1M): pre-processing 310/25, orchestration 1450/62.
       const expected = (310 + 1450) * 0.8e-6 + (25 + 62) * 4e-6;
       expect(seriesValue(collector, 'tokenledger_cost_usd_total', { workflow: 'agent' })).toBeCloseTo(expected, 12);
-      const [row] = queryOutcomes(collector.db, { groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity });
+      const [row] = await collector.outcomes.read(queryOutcomes({ groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity }));
       expect(row!.costPerSuccessUsd).toBeCloseTo(expected, 12);
     } finally {
       await collector.close();

@@ -102,10 +102,15 @@ export interface RunningPrometheus {
   /** An instant query; the result vector (or scalar as one sample). */
   query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   labelValues(label: string, match: string): Promise<string[]>;
+  /** The exemplars Prometheus stored for the series of `selector` (exemplar storage is on). */
+  exemplars(selector: string): Promise<{ seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }[]>;
   close(): Promise<void>;
 }
 
-/** Debian's prometheus, scraping `targets` every second, on an ephemeral port and a temporary TSDB. */
+/**
+ * Debian's prometheus, scraping `targets` every second, on an ephemeral port and a temporary TSDB, with exemplar
+ * storage on (a feature flag, as in the compose stack): it then asks for OpenMetrics and keeps exemplars.
+ */
 export async function startPrometheus(targets: string[]): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-prometheus-'));
   const config = join(dir, 'prometheus.yml');
@@ -116,6 +121,7 @@ export async function startPrometheus(targets: string[]): Promise<RunningPrometh
   const port = await freePort();
   const child: ChildProcess = spawn('prometheus', [
     `--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
+    '--enable-feature=exemplar-storage',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -134,6 +140,7 @@ export async function startPrometheus(targets: string[]): Promise<RunningPrometh
       return data.resultType === 'scalar' ? [{ metric: {}, value: data.result }] : data.result;
     },
     labelValues: (label, match) => api(`/api/v1/label/${label}/values`, { 'match[]': match }),
+    exemplars: (selector) => api('/api/v1/query_exemplars', { query: selector, start: String(Math.floor(Date.now() / 1000) - 3600), end: String(Math.ceil(Date.now() / 1000) + 3600) }),
     close: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

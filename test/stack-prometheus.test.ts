@@ -1,6 +1,7 @@
 // Every Grafana panel query and alert query, executed against a real Prometheus (Debian's) that scrapes a
 // TokenLedger collector fed with the workload (the OTel SDK's OTLP/HTTP exporter) and accelerator metrics,
 // must return a finite value.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +155,39 @@ describe('Grafana queries against Prometheus scraping the collector and the acce
       const m = /^label_values\((\w+), (\w+)\)$/.exec(v.definition)!;
       expect((await prom.labelValues(m[2]!, m[1]!)).sort(), v.name).toEqual(expected[v.name]);
     }
+  });
+
+  it('stores the exemplars of the outcome-cost histogram and the cost counter: trace ids of traces the collector indexed', async () => {
+    // Scraped as OpenMetrics (Prometheus asks for it first); the plain text format carries no exemplar.
+    const om = await fetch(`${tl.base}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
+    expect(om.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(await (await fetch(`${tl.base}/metrics`)).text()).not.toContain('trace_id');
+    const indexed = new Set(((await (await fetch(`${tl.base}/api/v1/traces?limit=1000`)).json()) as { traces: { traceId: string }[] }).traces.map((t) => t.traceId));
+    for (const selector of ['tokenledger_outcome_cost_usd_bucket', 'tokenledger_cost_usd_total']) {
+      const stored = await until(`exemplars of ${selector}`, async () => {
+        const r = await prom.exemplars(selector);
+        return r.length > 0 ? r : undefined;
+      });
+      const ids = stored.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id!));
+      expect(ids.length, selector).toBeGreaterThan(0);
+      expect(ids.filter((id) => !indexed.has(id)), selector).toEqual([]);
+      for (const s of stored) for (const e of s.exemplars) expect(Number(e.value)).toBeGreaterThan(0);
+    }
+    // An outcome key's observation carries its costliest trace.
+    const conversation = ['c1', 'c2'].map((_, i) => ({
+      traceId: randomBytes(16).toString('hex'), error: false,
+      root: { 'tokenledger.tenant': 'acme', 'tokenledger.feature': 'support', 'tokenledger.workflow': 'answer', 'tokenledger.outcome.key': 'T-1' },
+      calls: [{ attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 1000 * (i + 1) } }],
+    }));
+    await send(conversation, () => otlpExporter(tl.otlp));
+    await until('the conversation finalised', async () => ((await (await fetch(`${tl.base}/api/v1/outcome-keys?key=T-1`)).json()) as { keys: { traces: number }[] }).keys[0]?.traces === 2);
+    expect((await fetch(`${tl.base}/api/v1/outcomes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'T-1', outcome: 'ticket_resolved', success: true }) })).status).toBe(200);
+    const resolved = await until('the ticket\'s exemplar in Prometheus', async () => {
+      const r = await prom.exemplars('tokenledger_outcome_cost_usd_bucket{outcome="ticket_resolved"}');
+      return r.length > 0 ? r : undefined;
+    });
+    expect(resolved.flatMap((s) => s.exemplars.map((e) => [e.labels.trace_id, Number(e.value)]))).toEqual([[conversation[1]!.traceId, 2000 * 0.15e-6 + 3000 * 0.6e-6]]);
+    expect(resolved[0]!.seriesLabels).toMatchObject({ tenant: 'acme', workflow: 'answer', le: '0.0025' });
   });
 
   it('a query on a metric nobody exports is caught as empty (the check above can fail)', async () => {

@@ -95,6 +95,14 @@ describe('docker-compose.yml', () => {
     expect(existsSync(join(repo, services.demo!.command.at(-1)))).toBe(true);
   });
 
+  it('keeps exemplars in Prometheus, links them to Jaeger in Grafana, and links traces from the collector to Jaeger', () => {
+    expect(services.prometheus!.command).toContain('--enable-feature=exemplar-storage');
+    const ds = (parse(readFileSync(join(repo, 'grafana/provisioning/datasources/tokenledger.yaml'), 'utf8')) as Json).datasources as Json[];
+    const jaeger = ds.find((d) => d.type === 'jaeger')!;
+    expect(ds.find((d) => d.type === 'prometheus')!.jsonData.exemplarTraceIdDestinations).toEqual([{ name: 'trace_id', datasourceUid: jaeger.uid, urlDisplayLabel: 'Trace in Jaeger' }]);
+    expect(services.tokenledger!.environment.TOKENLEDGER_JAEGER_URL).toBe(`http://localhost:${services.jaeger!.ports[0].split(':')[0]}`);
+  });
+
   it('mounts a Prometheus config that promtool (Debian\'s) accepts', async () => {
     const r = await run('promtool', ['check', 'config', join(repo, 'prometheus/prometheus.yml')]);
     expect(r.stdout).toContain('SUCCESS');
@@ -143,7 +151,7 @@ describe('docker-compose.scale-out.yml (overlay)', () => {
   it('with the base file: three instances, each behind a relay in its network, that the gateway\'s static resolver names', async () => {
     const { GRAFANA_ADMIN_PASSWORD: _drop, ...base } = process.env;
     const r = await run('docker-compose', ['-f', composeFile, '-f', join(repo, 'docker-compose.scale-out.yml'), 'config'],
-      { cwd: repo, env: { ...base, GRAFANA_ADMIN_PASSWORD: 'from-env' } });
+      { cwd: repo, env: { ...base, GRAFANA_ADMIN_PASSWORD: 'from-env', POSTGRES_PASSWORD: 'pg-from-env' } });
     const merged = parse(r.stdout) as Json;
     const svc = merged.services as Record<string, Json>;
     expect(svc.otelcol.volumes).toEqual([`${join(repo, 'collector/otelcol-loadbalancing.yaml')}:/etc/otelcol-contrib/config.yaml:ro`]);
@@ -165,6 +173,14 @@ describe('docker-compose.scale-out.yml (overlay)', () => {
       expect(svc[instance!]!.environment.TOKENLEDGER_OTLP_ADDR).toMatch(/:4318$/);
     }
     expect(instances.size).toBe(3);
+    // One shared store for what must be global (outcome keys, the trace index, the roll-up rows the API reads).
+    for (const i of instances) {
+      expect(svc[i]!.environment.TOKENLEDGER_SHARED_STORE, i).toBe('postgres://tokenledger:pg-from-env@postgres:5432/tokenledger');
+      expect(svc[i]!.depends_on.postgres, i).toEqual({ condition: 'service_healthy' });
+    }
+    expect(svc.postgres.image).toMatch(/^postgres:\d+\.\d+/);
+    expect(svc.postgres.healthcheck.test).toContain('pg_isready');
+    expect(svc.postgres.volumes[0]).toMatch(/^postgres-data:/);
     const volumes = [...instances].map((i) => (svc[i]!.volumes as string[])[0]!.split(':')[0]);
     expect(new Set(volumes).size).toBe(3);
     const prom = parse(readFileSync(join(repo, 'prometheus/prometheus-scale-out.yml'), 'utf8')) as Json;

@@ -11,16 +11,21 @@ import type { Clock, CollectorConfig } from './config/types.ts';
 import { addHealthRoutes } from './http/routes/health.ts';
 import { addMetricsRoute } from './http/routes/metrics.ts';
 import { addOutcomesRoute } from './http/routes/outcomes.ts';
+import { addTraceRoutes } from './http/routes/traces.ts';
 import { Router } from './http/router.ts';
 import { type RunningServer, startHttpServer } from './http/server.ts';
 import { CollectorMetrics } from './metrics/collector-metrics.ts';
-import type { SpanSink } from './model/span-record.ts';
+import { redact } from './config/outcomes.ts';
+import { identityFilter } from './model/identity.ts';
+import type { SpanRecord, SpanSink } from './model/span-record.ts';
 import type { OtlpReceiverOptions } from './receiver/types.ts';
 import { openDatabase, transaction } from './store/database.ts';
+import { openPg } from './store/pg.ts';
 import { RollupStore } from './store/rollup-store.ts';
 import { SpanStore } from './store/span-store.ts';
 import { StoreHealth } from './store/store-health.ts';
 import { Finaliser } from './traces/finaliser.ts';
+import { OutcomeLink } from './traces/outcome-link.ts';
 import { TraceBuffer } from './traces/trace-buffer.ts';
 import { addWebRoutes } from './web/index.ts';
 
@@ -50,6 +55,8 @@ export class Collector {
   readonly finaliser: Finaliser;
   /** Whether the store takes writes (a full disk makes it fail until space frees). */
   readonly health: StoreHealth;
+  /** The shared part of the store (roll-up rows, outcome keys, trace index): embedded, or TOKENLEDGER_SHARED_STORE. */
+  readonly outcomes: OutcomeLink;
   /** The add-ons that are on, in the order of their factories. */
   readonly components: readonly CollectorComponent[];
   /** Add routes here before listen(); they get the bearer check unless registered public. */
@@ -57,7 +64,9 @@ export class Collector {
   private receiver?: { close(): Promise<void> };
   private http?: RunningServer;
   private readyFlag = false;
+  private sharedConnected = false;
   private closing?: Promise<void>;
+  private readonly identity?: (spans: readonly SpanRecord[]) => void;
 
   constructor(o: CollectorOptions) {
     const config = (this.config = o.config);
@@ -65,13 +74,23 @@ export class Collector {
     const book = o.book ?? PriceBook.load({ pricesFile: config.pricesFile ?? '' });
     const db = (this.db = openDatabase(config.dataDir, config.sqliteSynchronous));
     const spans = new SpanStore(db);
-    const rollups = new RollupStore(db, config.rollupBucketMs);
+    const rollups = new RollupStore(db);
+    const oc = config.outcomes;
     const metrics = (this.metrics = new CollectorMetrics(config.cardinalityLimit, {
       traces: () => this.buffer.open.size, spans: () => this.buffer.openSpans, writable: () => this.health.writable,
+      maxKeys: oc.maxKeys, outbox: () => this.outcomes.outboxSize(),
     }));
     const health = (this.health = new StoreHealth({ now: () => clock.now(), counted: (operation) => metrics.storeWriteFailures.inc([operation]) }));
+    const outcomes = (this.outcomes = new OutcomeLink({
+      db, metrics, clock, shared: oc.sharedStore !== undefined, openHere: (key, except) => this.buffer.hasOpenKey(key, except),
+      settings: {
+        bucketMs: config.rollupBucketMs, windowMs: oc.windowMs, maxKeys: oc.maxKeys, traceIndexRetentionMs: oc.traceIndexRetentionMs,
+        traceIndexMaxTraces: oc.traceIndexMaxTraces,
+      },
+    }));
+    this.identity = identityFilter(oc.identityIds, oc.identitySalt);
     const context: ComponentContext = {
-      config, db, clock, book, registry: metrics.registry,
+      config, db, clock, book, registry: metrics.registry, read: (gen) => outcomes.read(gen),
       // An add-on's series were changed before it asks: a failed write marks them dirty again (and the store failing).
       commitSeries: (write) => {
         try {
@@ -107,7 +126,7 @@ export class Collector {
       retryAfterSeconds: Math.min(30, Math.max(1, Math.ceil(config.traceIdleMs / 1000))),
     });
     this.finaliser = new Finaliser({
-      db, buffer: this.buffer, spans, rollups, metrics, health, clock,
+      db, buffer: this.buffer, spans, rollups, outcomes, metrics, health, clock,
       idleMs: config.traceIdleMs, maxAgeMs: config.traceMaxAgeMs, lateSpanRetentionMs: config.lateSpanRetentionMs,
       onCommit: (batch) => {
         for (const c of this.components) c.onCommit?.(batch);
@@ -124,7 +143,8 @@ export class Collector {
     });
     addHealthRoutes(this.router, () => this.readiness);
     addMetricsRoute(this.router, metrics.registry);
-    addOutcomesRoute(this.router, db, clock);
+    addOutcomesRoute(this.router, outcomes, clock, { maxKeys: oc.maxKeys, windowMs: oc.windowMs });
+    addTraceRoutes(this.router, outcomes, clock, { retentionMs: oc.traceIndexRetentionMs, jaegerUrl: oc.jaegerUrl });
     addWebRoutes(this.router);
     for (const c of this.components) c.routes?.(this.router);
   }
@@ -137,9 +157,13 @@ export class Collector {
   /** The SpanSink the receiver hands decoded spans to. */
   get sink(): SpanSink {
     return {
-      accept: (spans) => this.buffer.accept(spans).then(() => {
-        for (const c of this.components) c.observeSpans?.(spans);
-      }),
+      accept: (spans) => {
+        // user and session ids hashed or dropped before the spans are stored (TOKENLEDGER_IDENTITY_IDS).
+        this.identity?.(spans);
+        return this.buffer.accept(spans).then(() => {
+          for (const c of this.components) c.observeSpans?.(spans);
+        });
+      },
     };
   }
 
@@ -155,9 +179,22 @@ export class Collector {
     return this.health.writable ? 'ready' : 'store unavailable';
   }
 
-  /** Rebuilds open traces from the store (idempotent) and marks the collector ready. */
+  /**
+   * Connects the shared store when there is one, rebuilds open traces from the store (idempotent) and marks the
+   * collector ready.
+   */
   async recover(): Promise<void> {
     if (this.readyFlag) return;
+    const shared = this.config.outcomes.sharedStore;
+    if (shared !== undefined && !this.sharedConnected) {
+      try {
+        this.outcomes.attach(await openPg(shared));
+      } catch (err) {
+        throw new Error(`TOKENLEDGER_SHARED_STORE=${redact(shared)}: cannot connect: ${(err as Error).message}`);
+      }
+      this.sharedConnected = true;
+      await this.outcomes.recover((events, inTx) => this.finaliser.applyCounted(events, inTx));
+    }
     await this.buffer.recover();
     this.readyFlag = true;
   }
@@ -199,6 +236,9 @@ export class Collector {
       for (const c of this.components) await c.stop?.();
       this.finaliser.stop();
       this.finaliser.drain();
+      // The last batches to the shared store, bounded: what is left stays in the outbox for the next start.
+      if (this.sharedConnected) await Promise.race([this.finaliser.pump().catch(() => {}), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await this.outcomes.close();
       for (const c of this.components) await c.close?.();
       this.db.close();
       await this.http?.close();

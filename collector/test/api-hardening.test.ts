@@ -94,7 +94,7 @@ describe('API port hardening', () => {
     await collector.sink.accept(spans);
     clock.advance(1001);
     collector.finaliser.drain();
-    collector.component(Budgets)!.refresh();
+    await collector.component(Budgets)!.refresh();
     const forecast = collector.metrics.registry.family('tokenledger_forecast_month_usd')!;
     const names = [...forecast.series.values()].map((s) => Object.fromEntries(s.labels));
     expect(names.some((l) => l.otel_metric_overflow === 'true')).toBe(false);

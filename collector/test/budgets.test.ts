@@ -74,7 +74,7 @@ describe('budgets', () => {
     expect(feature).toMatchObject({ used: 14, remaining: 0, exceeded: true, ratio: 2.8 });
     expect((await fetch(`${base}/api/v1/budgets/tenant/nobody`)).status).toBe(404);
 
-    budgets.refresh();
+    await budgets.refresh();
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('tokenledger_budget_used_ratio{scope="tenant",name="acme"} 0.8');
     expect(metrics).toContain('tokenledger_budget_used_ratio{scope="workflow",name="answer"} 0.6');
@@ -108,7 +108,7 @@ describe('budgets', () => {
     const tenantsOnly = await get<{ rows: ForecastRow[] }>(`${base}/api/v1/forecast?scope=tenant`);
     expect(tenantsOnly.rows.map((r) => r.name)).toEqual(['acme']);
 
-    budgets.refresh();
+    await budgets.refresh();
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const forecast = /tokenledger_forecast_month_usd\{scope="tenant",name="acme"\} ([\d.e+-]+)/.exec(metrics)!;
     expect(Number(forecast[1])).toBeCloseTo(96, 9);

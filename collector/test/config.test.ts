@@ -31,6 +31,35 @@ describe('configuration', () => {
     expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`^${name}=`));
   });
 
+  it('reads outcome keys, the trace index, identity ids, the Jaeger link and the shared store', () => {
+    expect(configFromEnv({}).outcomes).toEqual({
+      windowMs: 7 * 86_400_000, maxKeys: 100_000, traceIndexRetentionMs: 14 * 86_400_000, traceIndexMaxTraces: 1_000_000, identityIds: 'RAW',
+      identitySalt: undefined, jaegerUrl: undefined, sharedStore: undefined,
+    });
+    const c = configFromEnv({
+      TOKENLEDGER_OUTCOME_WINDOW: '1d12h', TOKENLEDGER_TRACE_INDEX_RETENTION: '90m', TOKENLEDGER_IDENTITY_IDS: 'Hash', TOKENLEDGER_IDENTITY_SALT: '0123456789abcdef',
+      TOKENLEDGER_JAEGER_URL: 'http://jaeger:16686/', TOKENLEDGER_SHARED_STORE: 'postgresql://tl@db/tl',
+    }).outcomes;
+    expect([c.windowMs, c.traceIndexRetentionMs, c.identityIds, c.jaegerUrl, c.sharedStore]).toEqual([36 * 3_600_000, 90 * 60_000, 'HASH', 'http://jaeger:16686', 'postgresql://tl@db/tl']);
+  });
+
+  it.each([
+    ['TOKENLEDGER_OUTCOME_WINDOW', '7'],
+    ['TOKENLEDGER_OUTCOME_WINDOW', '1fortnight'],
+    ['TOKENLEDGER_TRACE_INDEX_RETENTION', '10s'],
+    ['TOKENLEDGER_OUTCOME_MAX_KEYS', '0'],
+    ['TOKENLEDGER_IDENTITY_IDS', 'encrypt'],
+    ['TOKENLEDGER_JAEGER_URL', 'jaeger:16686'],
+    ['TOKENLEDGER_SHARED_STORE', 'mysql://db'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`^${name}=`));
+  });
+
+  it('wants a salt of 16 characters or more to hash identity ids', () => {
+    expect(() => configFromEnv({ TOKENLEDGER_IDENTITY_IDS: 'hash' })).toThrow(/^TOKENLEDGER_IDENTITY_SALT="" is invalid/);
+    expect(() => configFromEnv({ TOKENLEDGER_IDENTITY_IDS: 'hash', TOKENLEDGER_IDENTITY_SALT: 'short' })).toThrow(/^TOKENLEDGER_IDENTITY_SALT=/);
+  });
+
   it('blames the idle time set above the default maximum age', () => {
     expect(() => configFromEnv({ TOKENLEDGER_TRACE_IDLE_MS: '600000' })).toThrow(/^TOKENLEDGER_TRACE_IDLE_MS="600000" is invalid: expected at most TOKENLEDGER_TRACE_MAX_AGE_MS/);
   });

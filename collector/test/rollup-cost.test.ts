@@ -64,7 +64,7 @@ describe('roll-up cost arithmetic', () => {
     expect(hist.value).toBeCloseTo(total, 12);
     expect(seriesValue(collector, 'tokenledger_time_to_first_token_seconds', { model: HAIKU })).toBeCloseTo(0.3, 12);
 
-    const [row] = queryOutcomes(collector.db, { groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity });
+    const [row] = await collector.outcomes.read(queryOutcomes({ groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity }));
     expect(row).toMatchObject({ group: { workflow: 'answer' }, outcomes: 1, successes: 1 });
     expect(row!.costPerSuccessUsd).toBeCloseTo(total, 12);
     expect(row!.retryCostUsd).toBeCloseTo(0.00063, 12);
@@ -117,7 +117,7 @@ describe('roll-up cost arithmetic', () => {
     expect(seriesValue(collector, 'tokenledger_foreign_cost_ignored_total', { producer: 'genai-semconv', reason: 'disagrees' })).toBe(1);
     expect(seriesValue(collector, 'tokenledger_span_checks_failed_total', { producer: 'genai-semconv', check: 'cost_without_tokens' })).toBe(1);
 
-    const rows = queryOutcomes(collector.db, { groupBy: ['workflow', 'outcome'], sinceMs: 0, untilMs: Infinity });
+    const rows = await collector.outcomes.read(queryOutcomes({ groupBy: ['workflow', 'outcome'], sinceMs: 0, untilMs: Infinity }));
     const failed = rows.find((r) => r.group.workflow === 'answer')!;
     expect(failed).toMatchObject({ outcomes: 1, successes: 0, costPerSuccessUsd: null });
     expect(rows.find((r) => r.group.workflow === 'triage')).toMatchObject({ group: { outcome: 'none' }, unpricedCalls: 1, unknownUsageCalls: 0 });
@@ -134,10 +134,10 @@ describe('roll-up cost arithmetic', () => {
     ]);
     t.clock.advance(5_000);
     collector.finaliser.tick();
-    const q = (groupBy: ('route' | 'model')[]) =>
-      queryOutcomes(collector!.db, { groupBy, sinceMs: 0, untilMs: Infinity }).map((r) => [Object.values(r.group).join('/'), r.outcomes, r.successes, Number(r.costUsd.toFixed(12))]);
-    expect(q(['model'])).toEqual([[MINI, 1, 1, 0.0003]]);
-    expect(q(['route']).sort()).toEqual([['a', 1, 1, 0.00015], ['b', 1, 1, 0.00015]]);
-    expect(q(['route', 'model']).sort()).toEqual([[`a/${MINI}`, 1, 1, 0.00015], [`b/${MINI}`, 1, 1, 0.00015]]);
+    const q = async (groupBy: ('route' | 'model')[]) =>
+      (await collector!.outcomes.read(queryOutcomes({ groupBy, sinceMs: 0, untilMs: Infinity }))).map((r) => [Object.values(r.group).join('/'), r.outcomes, r.successes, Number(r.costUsd.toFixed(12))]);
+    expect(await q(['model'])).toEqual([[MINI, 1, 1, 0.0003]]);
+    expect((await q(['route'])).sort()).toEqual([['a', 1, 1, 0.00015], ['b', 1, 1, 0.00015]]);
+    expect((await q(['route', 'model'])).sort()).toEqual([[`a/${MINI}`, 1, 1, 0.00015], [`b/${MINI}`, 1, 1, 0.00015]]);
   });
 });

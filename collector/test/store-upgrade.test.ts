@@ -35,7 +35,7 @@ describe('store upgrade', () => {
     openDatabase(dir, 'NORMAL').close();
     const { collector } = testCollector({ TOKENLEDGER_DATA_DIR: dir });
     try {
-      const [row] = queryOutcomes(collector.db, { groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity });
+      const [row] = await collector.outcomes.read(queryOutcomes({ groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity }));
       expect(row).toMatchObject({ costUsd: 0.5, outcomes: 1, unpricedCalls: 0, unknownUsageCalls: 0, costExcludingCacheUsd: 0 });
     } finally {
       collector.db.close();

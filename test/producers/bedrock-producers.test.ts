@@ -89,7 +89,7 @@ describe('OpenLLMetry @traceloop/instrumentation-bedrock 0.27.0', () => {
     expectExact(traces.get('refused'), 0);
 
     // The API and the report say it too.
-    const rows = stack.outcomes();
+    const rows = await stack.outcomes();
     expect(rows.find((r) => r.group.workflow === 'converse')).toMatchObject({ unpricedCalls: 1, unknownUsageCalls: 1 });
     expect(rows.find((r) => r.group.workflow === 'invoke-claude')!.costExcludingCacheUsd).toBeGreaterThan(0);
   });

@@ -12,7 +12,7 @@ import { Collector } from '../../collector/src/collector.ts';
 import { startOtlpReceiver } from '../../collector/src/receiver/index.ts';
 import type { TraceRollup } from '../../collector/src/rollup/types.ts';
 import type { SpanRecord } from '../../collector/src/model/span-record.ts';
-import { queryOutcomes } from '../../collector/src/store/outcomes-query.ts';
+import { type OutcomeRow, queryOutcomes } from '../../collector/src/store/outcomes-query.ts';
 import { FakeClock, seriesValue, testConfig } from '../../collector/test/helpers.ts';
 import { REFUSED } from './apps/bedrock-cases.ts';
 
@@ -35,7 +35,7 @@ export interface Stack {
   /** Sum of a metric's series matching the labels. */
   metric(name: string, labels?: Record<string, string>): number;
   /** /api/v1/outcomes rows by workflow, as the API and the report read them. */
-  outcomes(): ReturnType<typeof queryOutcomes>;
+  outcomes(): Promise<OutcomeRow[]>;
   close(): Promise<void>;
 }
 
@@ -92,7 +92,7 @@ export async function startStack(): Promise<Stack> {
       return byCase;
     },
     metric: (name, labels) => seriesValue(collector, name, labels),
-    outcomes: () => queryOutcomes(collector.db, { groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity }),
+    outcomes: () => collector.outcomes.read(queryOutcomes({ groupBy: ['workflow'], sinceMs: 0, untilMs: Infinity })),
     async close() {
       await collector.close();
       await Promise.all([bedrock.close(), openai.close(), anthropic.close()]);

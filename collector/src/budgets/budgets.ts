@@ -1,5 +1,4 @@
 // Budget status and month-end forecasts, from the store, on demand (the API) and as gauges (/metrics).
-import type { DatabaseSync } from 'node:sqlite';
 import { diag } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
 import type { CollectorComponent } from '../components/types.ts';
@@ -7,17 +6,18 @@ import type { Budget, BudgetScope, BudgetsConfig } from '../config/budgets.ts';
 import type { Clock } from '../config/types.ts';
 import type { Router } from '../http/router.ts';
 import type { MetricFamily, Registry } from '../metrics/registry.ts';
+import type { Sql } from '../store/sql.ts';
 import { forecastMonth, monthBounds, trendWindow } from './forecast.ts';
 import { addBudgetRoutes } from './routes.ts';
 import type { BudgetSource, BudgetStatus, ForecastRow } from './types.ts';
-import { type Spend, UsageQuery } from './usage.ts';
+import { firstBucketMs, type Spend, spendByName, spendOf, spendOfNames, topSpenders } from './usage.ts';
 
 /** Scopes forecast for every name seen this month (budgeted names of other scopes are added). */
 export const FORECAST_SCOPES: readonly BudgetScope[] = ['tenant', 'workflow'];
 
 export class Budgets implements CollectorComponent, BudgetSource {
   readonly config: BudgetsConfig;
-  private readonly usage: UsageQuery;
+  private readonly read: <T>(gen: Sql<T>) => Promise<T>;
   private readonly clock: Clock;
   private readonly ratio: MetricFamily;
   private readonly budgetUsd: MetricFamily;
@@ -26,10 +26,10 @@ export class Budgets implements CollectorComponent, BudgetSource {
   private readonly gaugeLimit: number;
   private timer?: NodeJS.Timeout;
 
-  constructor(o: { config: BudgetsConfig; db: DatabaseSync; clock: Clock; registry: Registry }) {
+  constructor(o: { config: BudgetsConfig; read: <T>(gen: Sql<T>) => Promise<T>; clock: Clock; registry: Registry }) {
     this.config = o.config;
     this.gaugeLimit = o.registry.cardinalityLimit;
-    this.usage = new UsageQuery(o.db);
+    this.read = o.read;
     this.clock = o.clock;
     const labels = [sc.LABEL_SCOPE, sc.LABEL_NAME];
     this.ratio = o.registry.gaugeFamily(sc.METRIC_BUDGET_USED_RATIO, 'Month-to-date spend (USD or tokens) ÷ monthly budget.', labels);
@@ -38,45 +38,50 @@ export class Budgets implements CollectorComponent, BudgetSource {
   }
 
   /** Every budget's status now. */
-  statuses(): BudgetStatus[] {
+  async statuses(): Promise<BudgetStatus[]> {
     const now = this.clock.now();
     const month = monthBounds(now);
-    const window = this.window(now);
+    const window = await this.window(now);
     const cache = new Map<BudgetScope, { mtd: Map<string, Spend>; trend: Map<string, Spend> }>();
-    return this.config.budgets.map((b) => {
+    const out: BudgetStatus[] = [];
+    for (const b of this.config.budgets) {
       let s = cache.get(b.scope);
       if (!s) {
         // The budgeted names only: however many tenants there are.
         const names = this.config.budgets.filter((x) => x.scope === b.scope).map((x) => x.name);
-        s = { mtd: this.usage.spendOf(b.scope, names, month.startMs, now + 1), trend: this.usage.spendOf(b.scope, names, window.startMs, now + 1) };
+        s = {
+          mtd: await this.read(spendOfNames(b.scope, names, month.startMs, now + 1)),
+          trend: await this.read(spendOfNames(b.scope, names, window.startMs, now + 1)),
+        };
         cache.set(b.scope, s);
       }
-      return this.status(b, now, s.mtd.get(b.name), s.trend.get(b.name), window.lengthMs);
-    });
+      out.push(this.status(b, now, s.mtd.get(b.name), s.trend.get(b.name), window.lengthMs));
+    }
+    return out;
   }
 
   /** One budget's status now, or undefined when there is no such budget. */
-  statusOf(scope: string, name: string): BudgetStatus | undefined {
+  async statusOf(scope: string, name: string): Promise<BudgetStatus | undefined> {
     const b = this.config.budgets.find((x) => x.scope === scope && x.name === name);
     if (!b) return undefined;
     const now = this.clock.now();
-    const window = this.window(now);
-    const mtd = this.usage.spend(b.scope, b.name, monthBounds(now).startMs, now + 1);
-    return this.status(b, now, mtd, this.usage.spend(b.scope, b.name, window.startMs, now + 1), window.lengthMs);
+    const window = await this.window(now);
+    const mtd = await this.read(spendOf(b.scope, b.name, monthBounds(now).startMs, now + 1));
+    return this.status(b, now, mtd, await this.read(spendOf(b.scope, b.name, window.startMs, now + 1)), window.lengthMs);
   }
 
   /**
    * Month-end forecast of the tenants and workflows with the highest forecasts, at most `limit` in all, and of every
    * USD budget (the gauges: never past the series limit, whatever the number of tenants).
    */
-  topForecasts(limit: number): ForecastRow[] {
+  async topForecasts(limit: number): Promise<ForecastRow[]> {
     const now = this.clock.now();
     const month = monthBounds(now);
-    const window = this.window(now);
+    const window = await this.window(now);
     const factor = Math.max(0, month.endMs - now) / window.lengthMs;
     const rows: ForecastRow[] = [];
     for (const scope of FORECAST_SCOPES) {
-      for (const r of this.usage.topSpenders(scope, month.startMs, window.startMs, now + 1, factor, limit)) {
+      for (const r of await this.read(topSpenders(scope, month.startMs, window.startMs, now + 1, factor, limit))) {
         rows.push(this.forecastRow(scope, r.name, r.mtd, r.trend, window.lengthMs, now, month.endMs));
       }
     }
@@ -85,23 +90,23 @@ export class Budgets implements CollectorComponent, BudgetSource {
     const budgeted = this.config.budgets.filter((b) => b.monthlyUsd !== undefined && !kept.has(`${b.scope}\u0000${b.name}`));
     for (const scope of new Set(budgeted.map((b) => b.scope))) {
       const names = budgeted.filter((b) => b.scope === scope).map((b) => b.name);
-      const mtd = this.usage.spendOf(scope, names, month.startMs, now + 1);
-      const trend = this.usage.spendOf(scope, names, window.startMs, now + 1);
+      const mtd = await this.read(spendOfNames(scope, names, month.startMs, now + 1));
+      const trend = await this.read(spendOfNames(scope, names, window.startMs, now + 1));
       for (const name of names) top.push(this.forecastRow(scope, name, mtd.get(name)?.usd ?? 0, trend.get(name)?.usd ?? 0, window.lengthMs, now, month.endMs));
     }
     return top.sort((a, b) => b.forecastUsd - a.forecastUsd);
   }
 
   /** Month-end forecast of every tenant and workflow with spend this month, and of every USD budget. */
-  forecasts(): ForecastRow[] {
+  async forecasts(): Promise<ForecastRow[]> {
     const now = this.clock.now();
     const month = monthBounds(now);
-    const window = this.window(now);
+    const window = await this.window(now);
     const rows: ForecastRow[] = [];
     const scopes = new Set<BudgetScope>([...FORECAST_SCOPES, ...this.config.budgets.map((b) => b.scope)]);
     for (const scope of scopes) {
-      const mtd = this.usage.spendByName(scope, month.startMs, now + 1);
-      const trend = this.usage.spendByName(scope, window.startMs, now + 1);
+      const mtd = await this.read(spendByName(scope, month.startMs, now + 1));
+      const trend = await this.read(spendByName(scope, window.startMs, now + 1));
       const names = new Set(FORECAST_SCOPES.includes(scope) ? mtd.keys() : []);
       for (const b of this.config.budgets) if (b.scope === scope && b.monthlyUsd !== undefined) names.add(b.name);
       for (const name of names) rows.push(this.forecastRow(scope, name, mtd.get(name)?.usd ?? 0, trend.get(name)?.usd ?? 0, window.lengthMs, now, month.endMs));
@@ -109,14 +114,16 @@ export class Budgets implements CollectorComponent, BudgetSource {
     return rows.sort((a, b) => b.forecastUsd - a.forecastUsd);
   }
 
-  /** Recomputes the gauges. */
-  refresh(): void {
+  /** Recomputes the gauges (all at once, after every read: a scrape never sees them half done). */
+  async refresh(): Promise<void> {
+    const statuses = await this.statuses();
+    const forecasts = await this.topForecasts(this.gaugeLimit);
     for (const f of [this.ratio, this.budgetUsd, this.forecastUsd]) f.series.clear();
-    for (const s of this.statuses()) {
+    for (const s of statuses) {
       this.ratio.set([s.scope, s.name], s.ratio);
       if (s.unit === 'usd') this.budgetUsd.set([s.scope, s.name], s.budget);
     }
-    for (const f of this.topForecasts(this.gaugeLimit)) this.forecastUsd.set([f.scope, f.name], f.forecastUsd);
+    for (const f of forecasts) this.forecastUsd.set([f.scope, f.name], f.forecastUsd);
   }
 
   /** /api/v1/budgets (and one path per budget) and /api/v1/forecast. */
@@ -125,12 +132,19 @@ export class Budgets implements CollectorComponent, BudgetSource {
   }
 
   start(): void {
+    let running = false;
     const run = () => {
-      try {
-        this.refresh();
-      } catch (err) {
-        diag.error('tokenledger budgets: refreshing budget gauges failed', err);
-      }
+      if (running) return;
+      running = true;
+      this.refresh().then(
+        () => {
+          running = false;
+        },
+        (err: unknown) => {
+          running = false;
+          diag.error('tokenledger budgets: refreshing budget gauges failed', err);
+        },
+      );
     };
     run();
     this.timer = setInterval(run, this.config.refreshMs);
@@ -147,8 +161,8 @@ export class Budgets implements CollectorComponent, BudgetSource {
     return { scope, name, monthToDateUsd: mtd, dailyRateUsd: f.dailyRate, forecastUsd: f.forecast, ...(budget !== undefined && { budgetUsd: budget }) };
   }
 
-  private window(now: number) {
-    return trendWindow(now, this.config.forecastWindowDays, this.usage.firstBucketMs());
+  private async window(now: number) {
+    return trendWindow(now, this.config.forecastWindowDays, await this.read(firstBucketMs()));
   }
 
   private status(b: Budget, now: number, mtd: Spend | undefined, trend: Spend | undefined, windowMs: number): BudgetStatus {

@@ -7,4 +7,4 @@ export { formatForecast } from './report.ts';
 export type { BudgetStatus, ForecastRow } from './types.ts';
 
 /** Budget status and forecasts; always on (forecasts are served without any budget). */
-export const budgetsComponent: ComponentFactory = ({ config, db, clock, registry }) => new Budgets({ config: config.budgets, db, clock, registry });
+export const budgetsComponent: ComponentFactory = ({ config, read, clock, registry }) => new Budgets({ config: config.budgets, read, clock, registry });

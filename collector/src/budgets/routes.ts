@@ -13,13 +13,13 @@ export function budgetPath(scope: string, name: string): string {
 }
 
 export function addBudgetRoutes(router: Router, budgets: BudgetSource, now: () => number): void {
-  router.add('GET', BUDGETS_PATH, (_req, res) => sendJson(res, 200, { budgets: budgets.statuses() }));
+  router.add('GET', BUDGETS_PATH, async (_req, res) => sendJson(res, 200, { budgets: await budgets.statuses() }));
   for (const b of budgets.config.budgets) {
-    router.add('GET', budgetPath(b.scope, b.name), (_req, res) => sendJson(res, 200, budgets.statusOf(b.scope, b.name)));
+    router.add('GET', budgetPath(b.scope, b.name), async (_req, res) => sendJson(res, 200, await budgets.statusOf(b.scope, b.name)));
   }
-  router.add('GET', FORECAST_PATH, (_req, res, url) => {
+  router.add('GET', FORECAST_PATH, async (_req, res, url) => {
     const scope = url.searchParams.get('scope');
-    const rows = budgets.forecasts().filter((r) => scope === null || r.scope === scope);
+    const rows = (await budgets.forecasts()).filter((r) => scope === null || r.scope === scope);
     const at = now();
     const month = monthBounds(at);
     sendJson(res, 200, {

@@ -32,7 +32,7 @@ export interface ForecastRow {
 /** What the budget routes read (the Budgets add-on). */
 export interface BudgetSource {
   readonly config: BudgetsConfig;
-  statuses(): BudgetStatus[];
-  statusOf(scope: string, name: string): BudgetStatus | undefined;
-  forecasts(): ForecastRow[];
+  statuses(): Promise<BudgetStatus[]>;
+  statusOf(scope: string, name: string): Promise<BudgetStatus | undefined>;
+  forecasts(): Promise<ForecastRow[]>;
 }

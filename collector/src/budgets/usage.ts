@@ -1,7 +1,8 @@
-// Spend per tenant, feature or workflow over a time range, from the collector's roll-up rows
-// (outcome_rollup: late spans included, every cost component, every token type).
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+// Spend per tenant, feature or workflow over a time range, from the roll-up rows (outcome_rows: late spans
+// and the traces of open outcome keys included, every cost component, every token type) — in the shared
+// store when there is one, so every instance budgets the same spend.
 import type { BudgetScope } from '../config/budgets.ts';
+import { all, one, type Sql } from '../store/sql.ts';
 
 export interface Spend {
   usd: number;
@@ -10,62 +11,46 @@ export interface Spend {
 
 const SUMS = 'COALESCE(SUM(cost_usd), 0) AS usd, COALESCE(SUM(input_tokens + cache_read_tokens + cache_write_tokens + output_tokens), 0) AS tokens';
 
-export class UsageQuery {
-  private readonly one: Record<BudgetScope, StatementSync>;
-  private readonly all: Record<BudgetScope, StatementSync>;
-  private readonly of: Record<BudgetScope, StatementSync>;
-  private readonly top: Record<BudgetScope, StatementSync>;
-  private readonly first: StatementSync;
+// Scope names are the table's column names (a fixed list, never user input).
 
-  constructor(db: DatabaseSync) {
-    // Scope names are the table's column names (fixed list, never user input).
-    const stmt = (scope: BudgetScope, grouped: boolean) => db.prepare(grouped
-      ? `SELECT ${scope} AS name, ${SUMS} FROM outcome_rollup WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY ${scope}`
-      : `SELECT ${SUMS} FROM outcome_rollup WHERE bucket_ms >= ? AND bucket_ms < ? AND ${scope} = ?`);
-    this.one = { tenant: stmt('tenant', false), feature: stmt('feature', false), workflow: stmt('workflow', false) };
-    this.all = { tenant: stmt('tenant', true), feature: stmt('feature', true), workflow: stmt('workflow', true) };
-    const of = (scope: BudgetScope) =>
-      db.prepare(`SELECT ${scope} AS name, ${SUMS} FROM outcome_rollup WHERE bucket_ms >= ? AND bucket_ms < ? AND ${scope} IN (SELECT value FROM json_each(?)) GROUP BY ${scope}`);
-    this.of = { tenant: of('tenant'), feature: of('feature'), workflow: of('workflow') };
-    // Names with spend this month (?1 = month start), ranked by month to date + window spend (from ?2) × ?4, in SQL:
-    // however many names there are, only `limit` rows reach JavaScript.
-    const top = (scope: BudgetScope) =>
-      db.prepare(`SELECT ${scope} AS name, COALESCE(SUM(CASE WHEN bucket_ms >= ?1 THEN cost_usd END), 0) AS mtd,
-          COALESCE(SUM(CASE WHEN bucket_ms >= ?2 THEN cost_usd END), 0) AS trend
-        FROM outcome_rollup WHERE bucket_ms >= MIN(?1, ?2) AND bucket_ms < ?3 GROUP BY ${scope}
-        HAVING COUNT(CASE WHEN bucket_ms >= ?1 THEN 1 END) > 0 ORDER BY mtd + trend * ?4 DESC LIMIT ?5`);
-    this.top = { tenant: top('tenant'), feature: top('feature'), workflow: top('workflow') };
-    this.first = db.prepare('SELECT MIN(bucket_ms) AS ms FROM outcome_rollup');
-  }
+/** Spend of one name in [sinceMs, untilMs) (by roll-up bucket start). */
+export function* spendOf(scope: BudgetScope, name: string, sinceMs: number, untilMs: number): Sql<Spend> {
+  const r = (yield* one<{ usd: number; tokens: number }>(`SELECT ${SUMS} FROM outcome_rows WHERE bucket_ms >= ? AND bucket_ms < ? AND ${scope} = ?`, [sinceMs, untilMs, name]))!;
+  return { usd: Number(r.usd), tokens: Number(r.tokens) };
+}
 
-  /** Spend of one name in [sinceMs, untilMs) (by roll-up bucket start). */
-  spend(scope: BudgetScope, name: string, sinceMs: number, untilMs: number): Spend {
-    const r = this.one[scope].get(sinceMs, untilMs, name) as { usd: number; tokens: number };
-    return { usd: r.usd, tokens: r.tokens };
-  }
+/** Spend of every name of `scope` in [sinceMs, untilMs). */
+export function* spendByName(scope: BudgetScope, sinceMs: number, untilMs: number): Sql<Map<string, Spend>> {
+  const rows = yield* all<{ name: string; usd: number; tokens: number }>(`SELECT ${scope} AS name, ${SUMS} FROM outcome_rows WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY ${scope}`, [sinceMs, untilMs]);
+  return new Map(rows.map((r) => [r.name, { usd: Number(r.usd), tokens: Number(r.tokens) }]));
+}
 
-  /** Spend of every name of `scope` in [sinceMs, untilMs). */
-  spendByName(scope: BudgetScope, sinceMs: number, untilMs: number): Map<string, Spend> {
-    const rows = this.all[scope].all(sinceMs, untilMs) as { name: string; usd: number; tokens: number }[];
-    return new Map(rows.map((r) => [r.name, { usd: r.usd, tokens: r.tokens }]));
-  }
+/** Spend of the given `names` of `scope` in [sinceMs, untilMs) (absent: none). */
+export function* spendOfNames(scope: BudgetScope, names: readonly string[], sinceMs: number, untilMs: number): Sql<Map<string, Spend>> {
+  if (names.length === 0) return new Map();
+  const rows = yield* all<{ name: string; usd: number; tokens: number }>(`SELECT ${scope} AS name, ${SUMS} FROM outcome_rows
+    WHERE bucket_ms >= ? AND bucket_ms < ? AND ${scope} IN (${names.map(() => '?').join(',')}) GROUP BY ${scope}`, [sinceMs, untilMs, ...names]);
+  return new Map(rows.map((r) => [r.name, { usd: Number(r.usd), tokens: Number(r.tokens) }]));
+}
 
-  /** Spend of the named `names` of `scope` in [sinceMs, untilMs) (absent: none). */
-  spendOf(scope: BudgetScope, names: readonly string[], sinceMs: number, untilMs: number): Map<string, Spend> {
-    const rows = this.of[scope].all(sinceMs, untilMs, JSON.stringify(names)) as { name: string; usd: number; tokens: number }[];
-    return new Map(rows.map((r) => [r.name, { usd: r.usd, tokens: r.tokens }]));
-  }
+/**
+ * The `limit` names of `scope` with spend since `monthStartMs` whose month to date + spend since `windowStartMs`
+ * × `windowFactor` is highest, with those two sums in USD — ranked in SQL: however many names there are, only
+ * `limit` rows come back.
+ */
+export function* topSpenders(scope: BudgetScope, monthStartMs: number, windowStartMs: number, untilMs: number, windowFactor: number, limit: number):
+Sql<{ name: string; mtd: number; trend: number }[]> {
+  const mtd = 'COALESCE(SUM(CASE WHEN bucket_ms >= ? THEN cost_usd END), 0)';
+  const trend = 'COALESCE(SUM(CASE WHEN bucket_ms >= ? THEN cost_usd END), 0)';
+  const rows = yield* all<{ name: string; mtd: number; trend: number }>(`SELECT ${scope} AS name, ${mtd} AS mtd, ${trend} AS trend
+    FROM outcome_rows WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY ${scope}
+    HAVING COUNT(CASE WHEN bucket_ms >= ? THEN 1 END) > 0 ORDER BY ${mtd} + ${trend} * ? DESC LIMIT ?`,
+  [monthStartMs, windowStartMs, Math.min(monthStartMs, windowStartMs), untilMs, monthStartMs, monthStartMs, windowStartMs, windowFactor, limit]);
+  return rows.map((r) => ({ name: r.name, mtd: Number(r.mtd), trend: Number(r.trend) }));
+}
 
-  /**
-   * The `limit` names of `scope` with spend since `monthStartMs` whose month to date + spend since `windowStartMs`
-   * × `windowFactor` is highest, with those two sums in USD.
-   */
-  topSpenders(scope: BudgetScope, monthStartMs: number, windowStartMs: number, untilMs: number, windowFactor: number, limit: number): { name: string; mtd: number; trend: number }[] {
-    return this.top[scope].all(monthStartMs, windowStartMs, untilMs, windowFactor, limit) as { name: string; mtd: number; trend: number }[];
-  }
-
-  /** Start of the oldest roll-up bucket: how far back this collector has seen spend. */
-  firstBucketMs(): number | undefined {
-    return (this.first.get() as { ms: number | null }).ms ?? undefined;
-  }
+/** Start of the oldest roll-up bucket: how far back the store has seen spend. */
+export function* firstBucketMs(): Sql<number | undefined> {
+  const ms = (yield* one<{ ms: number | null }>('SELECT MIN(bucket_ms) AS ms FROM outcome_rows'))?.ms;
+  return ms === null || ms === undefined ? undefined : Number(ms);
 }

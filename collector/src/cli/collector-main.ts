@@ -22,7 +22,15 @@ try {
   process.exit(2);
 }
 
-const { http, otlp } = await collector.listen(startOtlpReceiver);
+let bound: Awaited<ReturnType<Collector['listen']>>;
+try {
+  bound = await collector.listen(startOtlpReceiver);
+} catch (err) {
+  // A port in use, or the shared store unreachable: said plainly, and a supervisor restarts us.
+  console.error(`tokenledger-collector: ${(err as Error).message}`);
+  process.exit(1);
+}
+const { http, otlp } = bound;
 console.log(`tokenledger-collector listening otlp=${url(otlp)} http=${url(http)} data=${collector.config.dataDir}`);
 
 let stopping = false;

@@ -7,6 +7,7 @@ import type { Clock, CollectorConfig } from '../config/types.ts';
 import type { Router } from '../http/router.ts';
 import type { Registry } from '../metrics/registry.ts';
 import type { SpanRecord } from '../model/span-record.ts';
+import type { Sql } from '../store/sql.ts';
 import type { FinalisedTrace } from '../rollup/observations.ts';
 
 /** Every member is optional: an add-on implements what it takes part in. */
@@ -40,6 +41,8 @@ export interface ComponentContext {
   book: PriceBook;
   /** The collector's /metrics; persisted families must be created when the add-on is built. */
   registry: Registry;
+  /** Runs read-only store logic where the roll-up rows live: the embedded store, or the shared one (TOKENLEDGER_SHARED_STORE). */
+  read<T>(gen: Sql<T>): Promise<T>;
   /** Runs `write` in one store transaction with the changed persisted metric series, so both commit together. */
   commitSeries(write: () => void): void;
   /** Hands live signals to every add-on's onSignals (the CloudWatch outbox and EMF). */

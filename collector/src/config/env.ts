@@ -5,6 +5,7 @@ import { capacityConfigFromEnv } from './capacity.ts';
 import { cloudWatchConfigFromEnv, emfConfigFromEnv } from './cloudwatch.ts';
 import { autoscalingConfigFromEnv } from './autoscaling.ts';
 import { quotaConfigFromEnv } from './quota.ts';
+import { outcomesConfigFromEnv } from './outcomes.ts';
 import { address, ConfigError, type Env, hostnames, integer, oneOf, text } from './parse.ts';
 import type { CollectorConfig } from './types.ts';
 
@@ -40,6 +41,7 @@ export function configFromEnv(env: Env = process.env): CollectorConfig {
     budgets: budgetsConfigFromEnv(env),
     quota: quotaConfigFromEnv(env),
     autoscaling: autoscalingConfigFromEnv(env),
+    outcomes: outcomesConfigFromEnv(env),
   };
   if (cfg.traceMaxAgeMs < cfg.traceIdleMs) {
     // Blame the variable that was set: a long idle time against the default maximum age names the idle time.

@@ -127,3 +127,17 @@ export function json<T>(env: Env, name: string, expected: string, check: (doc: u
   if (out === undefined) throw new ConfigError(name, v, expected);
   return out;
 }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A Prometheus-style duration (`14d`, `36h`, `1h30m`, `500ms`) in ms, at least `minMs`. */
+export function duration(env: Env, name: string, fallbackMs: number, minMs: number): number {
+  const v = text(env, name);
+  if (v === undefined) return fallbackMs;
+  const expected = `a duration such as 14d, 36h, 1h30m or 90s (units ms, s, m, h, d, w), at least ${minMs} ms`;
+  if (!/^(\d+(ms|s|m|h|d|w))+$/.test(v)) throw new ConfigError(name, v, expected);
+  let ms = 0;
+  for (const m of v.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  if (!Number.isSafeInteger(ms) || ms < minMs) throw new ConfigError(name, v, expected);
+  return ms;
+}

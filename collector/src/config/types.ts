@@ -3,6 +3,7 @@ import type { BudgetsConfig } from './budgets.ts';
 import type { CapacityConfig } from './capacity.ts';
 import type { CloudWatchConfig, EmfConfig } from './cloudwatch.ts';
 import type { QuotaConfig } from './quota.ts';
+import type { OutcomesConfig } from './outcomes.ts';
 
 /** The collector's configuration, read from TOKENLEDGER_* environment variables at start, all at once (env.ts). */
 export interface CollectorConfig {
@@ -54,6 +55,8 @@ export interface CollectorConfig {
   quota: QuotaConfig;
   /** Autoscaling signals for CloudWatch (TOKENLEDGER_AUTOSCALING_*). */
   autoscaling: AutoscalingConfig;
+  /** Outcome keys, the trace index, user/session ids, the Jaeger link and the shared store. */
+  outcomes: OutcomesConfig;
 }
 
 export interface HostPort {

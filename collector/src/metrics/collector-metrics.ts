@@ -13,8 +13,11 @@ const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5
 const PROMETHEUS: Record<RollupMetric, { help: string; buckets?: number[] }> = {
   [sc.METRIC_COST_USD_TOTAL]: { help: 'Cost of model, embedding, retrieval and rerank calls in USD.' },
   [sc.METRIC_TOKENS_TOTAL]: { help: 'Tokens by type (input = uncached input).' },
-  [sc.METRIC_OUTCOMES_TOTAL]: { help: 'Finalised traces by outcome.' },
-  [sc.METRIC_OUTCOME_COST_USD]: { help: 'Everything a finalised trace cost, retries and retrieval included, in USD.', buckets: OUTCOME_COST_BUCKETS },
+  [sc.METRIC_OUTCOMES_TOTAL]: { help: 'Outcomes: finalised traces, and outcome keys once their outcome is known (or their window closed).' },
+  [sc.METRIC_OUTCOME_COST_USD]: {
+    help: 'Everything an outcome cost (its trace, or all traces of its outcome key), retries and retrieval included, in USD.',
+    buckets: OUTCOME_COST_BUCKETS,
+  },
   [sc.METRIC_RETRY_COST_USD_TOTAL]: { help: 'Cost of retried, fallback and repeated identical calls in USD.' },
   [sc.METRIC_CACHE_SAVINGS_USD_TOTAL]: { help: 'What cached tokens saved against the input price, in USD.' },
   [sc.METRIC_UNPRICED_CALLS_TOTAL]: { help: 'Calls with no price: no price for their model, or no usage reported (the unknown-usage counter says which).' },
@@ -48,7 +51,13 @@ export class CollectorMetrics {
   /** Findings seen per kind, so diag names the first of each kind and then every 10,000th (the counters have them all). */
   private readonly seen = new Map<string, number>();
 
-  constructor(cardinalityLimit: number, open: { traces: () => number; spans: () => number; writable: () => boolean }) {
+  readonly outcomeReports: MetricFamily;
+  readonly unkeyedTraces: MetricFamily;
+  readonly traceIndexTrimmed: MetricFamily;
+  /** Set from the key index now and then (outcome-link.ts). */
+  readonly outcomeKeys: MetricFamily;
+
+  constructor(cardinalityLimit: number, open: { traces: () => number; spans: () => number; writable: () => boolean; maxKeys: number; outbox: () => number }) {
     const r = (this.registry = new Registry(cardinalityLimit, (metric, reason) => {
       this.refused.inc([metric, reason]);
       this.warn(`${metric} ${reason}`, () => `tokenledger collector: ${metric} refused a ${reason} addition`);
@@ -82,6 +91,22 @@ export class CollectorMetrics {
     r.gauge(sc.METRIC_TRACES_OPEN, 'Traces received and not yet finalised.', open.traces);
     r.gauge(sc.METRIC_SPANS_OPEN, 'Spans of open traces (stored, not yet rolled up).', open.spans);
     r.gauge(sc.METRIC_STORE_WRITABLE, '1 while the store takes writes; 0 while they fail (new spans get 503, /readyz 503).', () => (open.writable() ? 1 : 0));
+    r.gauge(sc.METRIC_OUTCOME_KEYS_MAX, 'Outcome keys the key index holds before new keys are refused (TOKENLEDGER_OUTCOME_MAX_KEYS).', () => open.maxKeys);
+    r.gauge(sc.METRIC_SHARED_OUTBOX_BATCHES, 'Finalised batches waiting for the shared store (0 without TOKENLEDGER_SHARED_STORE).', open.outbox);
+    this.outcomeReports = r.counter(sc.METRIC_OUTCOME_REPORTS_TOTAL, 'Outcome reports for outcome keys, by result (recorded, repeat, conflict, index_full).', [
+      sc.LABEL_RESULT,
+    ]);
+    this.unkeyedTraces = r.counter(
+      sc.METRIC_OUTCOME_KEY_TRACES_UNKEYED_TOTAL,
+      'Traces with an outcome key counted on their own, by reason (index_full, closed).',
+      [sc.LABEL_REASON],
+    );
+    this.traceIndexTrimmed = r.counter(
+      sc.METRIC_TRACE_INDEX_TRIMMED_TOTAL,
+      'Traces dropped from the trace index over its bound (the cheapest of their workflow and hour).',
+      [],
+    );
+    this.outcomeKeys = r.gaugeFamily(sc.METRIC_OUTCOME_KEYS, 'Outcome keys in the key index, by state (pending, reported, closed).', [sc.LABEL_STATE]);
   }
 
   /** Counts a span attribute string the collector cut, and reports it to diag (throttled). */
@@ -99,12 +124,13 @@ export class CollectorMetrics {
     if (n === 1 || n % 10_000 === 0) diag.warn(message(n));
   }
 
-  /** Adds a finalised trace's observations (or its late spans') to the metrics. */
-  apply(observations: readonly Observation[]): void {
+  /** Adds a finalised trace's observations (or its late spans') to the metrics; a trace id becomes the series' exemplar, stamped `atMs`. */
+  apply(observations: readonly Observation[], atMs: number): void {
     for (const o of observations) {
       const family = this.rollup.get(o.metric)!;
-      if (family.type === 'histogram') family.observe(o.labels, o.value);
-      else family.inc(o.labels, o.value);
+      const exemplar = o.traceId ? { traceId: o.traceId, value: o.value, tsMs: atMs } : undefined;
+      if (family.type === 'histogram') family.observe(o.labels, o.value, exemplar);
+      else family.inc(o.labels, o.value, exemplar);
     }
   }
 }

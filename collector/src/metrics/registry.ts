@@ -2,11 +2,19 @@
 // (past it, new label sets fold into one `otel_metric_overflow="true"` series) and series that can be
 // seeded from, and marked dirty for, the store, so totals survive restarts. What it exposes is always valid
 // text: label values are bounded, and a counter or histogram refuses a negative or non-finite addition.
-import { LABEL_OVERFLOW, OVERFLOW_TRUE, REFUSED_NEGATIVE, REFUSED_NON_FINITE } from '@tokenledger/semconv';
+import { EXEMPLAR_TRACE_ID, LABEL_OVERFLOW, OVERFLOW_TRUE, REFUSED_NEGATIVE, REFUSED_NON_FINITE } from '@tokenledger/semconv';
 import { boundedLabel, MAX_LABEL_LENGTH } from '../model/label-values.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 export type RefusedReason = typeof REFUSED_NEGATIVE | typeof REFUSED_NON_FINITE;
+
+/** An OpenMetrics exemplar: the trace of one observation, shown beside a counter or histogram bucket. */
+export interface Exemplar {
+  traceId: string;
+  value: number;
+  /** Epoch ms. */
+  tsMs: number;
+}
 
 export interface Series {
   /** Label pairs in the family's label order (or the single overflow pair). */
@@ -15,6 +23,8 @@ export interface Series {
   /** Histograms: per-bucket (non-cumulative) counts, the last for +Inf. */
   buckets?: number[];
   count?: number;
+  /** The latest exemplar: one for a counter, one per bucket of a histogram (null where none yet). */
+  exemplars?: (Exemplar | null)[];
 }
 
 /** A series' state as stored, to seed a registry after a restart. */
@@ -22,6 +32,7 @@ export interface SeriesState {
   value: number;
   buckets?: number[];
   count?: number;
+  exemplars?: (Exemplar | null)[];
 }
 
 const OVERFLOW_KEY = '\u0001overflow';
@@ -77,12 +88,13 @@ export class MetricFamily {
   }
 
   /** Adds `delta`; a counter refuses a negative or non-finite one (and a sum that would stop being finite). */
-  inc(values: readonly string[], delta = 1): void {
+  inc(values: readonly string[], delta = 1, exemplar?: Exemplar): void {
     if (delta === 0) return;
     if (this.type === 'counter' && !this.acceptable(delta)) return;
     const [key, s] = this.get(values);
     if (!Number.isFinite(s.value + delta)) return this.refused(this.name, REFUSED_NON_FINITE);
     s.value += delta;
+    if (exemplar) s.exemplars = [exemplar];
     this.touch(key, s);
   }
 
@@ -93,13 +105,17 @@ export class MetricFamily {
   }
 
   /** Observes `v`; negative and non-finite values are refused (every histogram here is of a cost or a duration). */
-  observe(values: readonly string[], v: number): void {
+  observe(values: readonly string[], v: number, exemplar?: Exemplar): void {
     if (!this.acceptable(v)) return;
     const [key, s] = this.get(values);
     if (!Number.isFinite(s.value + v)) return this.refused(this.name, REFUSED_NON_FINITE);
     let i = 0;
     while (i < this.bucketBounds.length && v > this.bucketBounds[i]!) i++;
     s.buckets![i]!++;
+    if (exemplar) {
+      s.exemplars = s.exemplars ? [...s.exemplars] : new Array<Exemplar | null>(s.buckets!.length).fill(null);
+      s.exemplars[i] = exemplar;
+    }
     s.count!++;
     s.value += v;
     this.touch(key, s);
@@ -127,6 +143,7 @@ export class MetricFamily {
     s.value += state.value;
     if (s.buckets && state.buckets?.length === s.buckets.length) s.buckets = s.buckets.map((b, i) => b + state.buckets![i]!);
     if (s.count !== undefined) s.count += state.count ?? 0;
+    if (state.exemplars && state.exemplars.length === (s.buckets?.length ?? 1)) s.exemplars = state.exemplars;
     if (newKey !== key) {
       this.forget(key);
       this.touch(newKey, s);
@@ -154,6 +171,7 @@ export class MetricFamily {
         s.value = prior.value;
         s.buckets = prior.buckets;
         s.count = prior.count;
+        s.exemplars = prior.exemplars;
       }
     }
     this.journal = undefined;
@@ -197,7 +215,8 @@ export class MetricFamily {
         this.series.set(key, s);
       }
     } else if (this.journal && !this.journal.has(key)) {
-      this.journal.set(key, { value: s.value, buckets: s.buckets && [...s.buckets], count: s.count });
+      // Exemplar arrays are replaced, never changed in place: keeping the reference is enough.
+      this.journal.set(key, { value: s.value, buckets: s.buckets && [...s.buckets], count: s.count, exemplars: s.exemplars });
     }
     return [key, s];
   }
@@ -310,7 +329,10 @@ export class Registry {
     for (const f of this.families.values()) {
       for (const key of f.deleted) out.push({ metric: f.name, key, labels: [] });
       for (const [key, s] of f.dirty) {
-        out.push({ metric: f.name, key, labels: s.labels, state: { value: s.value, buckets: s.buckets && [...s.buckets], count: s.count } });
+        out.push({
+          metric: f.name, key, labels: s.labels,
+          state: { value: s.value, buckets: s.buckets && [...s.buckets], count: s.count, ...(s.exemplars && { exemplars: s.exemplars }) },
+        });
       }
       f.deleted.clear();
       f.dirty.clear();
@@ -347,6 +369,44 @@ export class Registry {
     return lines.join('\n');
   }
 
+  /**
+   * OpenMetrics text 1.0.0 (what Prometheus asks for first): the same samples, plus each counter's and
+   * histogram bucket's latest exemplar with its trace id.
+   */
+  exposeOpenMetrics(): string {
+    for (const refresh of this.refreshers) refresh();
+    const lines: string[] = [];
+    for (const g of this.gauges) {
+      lines.push(`# TYPE ${g.name} gauge`, `# HELP ${g.name} ${omHelp(g.help)}`, `${g.name} ${num(g.read())}`);
+    }
+    for (const f of this.families.values()) {
+      // A counter's family is named without _total; its sample carries it.
+      const family = f.type === 'counter' ? f.name.replace(/_total$/, '') : f.name;
+      lines.push(`# TYPE ${family} ${f.type}`, `# HELP ${family} ${omHelp(f.help)}`);
+      for (const s of f.series.values()) {
+        const l = labelText(s.labels);
+        if (f.type === 'gauge') {
+          lines.push(`${family}${l ? `{${l}}` : ''} ${num(s.value)}`);
+          continue;
+        }
+        if (f.type === 'counter') {
+          lines.push(`${family}_total${l ? `{${l}}` : ''} ${num(s.value)}${exemplarText(s.exemplars?.[0])}`);
+          continue;
+        }
+        let cumulative = 0;
+        const sep = l ? ',' : '';
+        f.bucketBounds.forEach((b, i) => {
+          cumulative += s.buckets![i]!;
+          lines.push(`${family}_bucket{${l}${sep}le="${num(b)}"} ${cumulative}${exemplarText(s.exemplars?.[i])}`);
+        });
+        lines.push(`${family}_bucket{${l}${sep}le="+Inf"} ${s.count}${exemplarText(s.exemplars?.[f.bucketBounds.length])}`);
+        lines.push(`${family}_count${l ? `{${l}}` : ''} ${s.count}`, `${family}_sum${l ? `{${l}}` : ''} ${num(s.value)}`);
+      }
+    }
+    lines.push('# EOF', '');
+    return lines.join('\n');
+  }
+
   private add(f: MetricFamily): MetricFamily {
     this.families.set(f.name, f);
     return f;
@@ -355,6 +415,14 @@ export class Registry {
 
 function labelText(labels: readonly (readonly [string, string])[]): string {
   return labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
+}
+
+function exemplarText(e: Exemplar | null | undefined): string {
+  return e ? ` # {${EXEMPLAR_TRACE_ID}="${escapeLabelValue(e.traceId)}"} ${num(e.value)} ${(e.tsMs / 1000).toFixed(3)}` : '';
+}
+
+function omHelp(help: string): string {
+  return help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 function escapeLabelValue(v: string): string {

@@ -11,12 +11,14 @@ const under = (prefixes: readonly string[]) => NAMED.filter((n) => prefixes.some
 
 // The scope names are kept as span attributes too: a span converted from a format without scopes carries them.
 // cloud.region: the region an AWS SDK call went to (quota pressure is per model and region).
+// Who, below the tenant: user and session ids, on spans or on the resource (a per-user process).
+const IDENTITY = [sc.ATTR_USER_ID, sc.ATTR_ENDUSER_ID, sc.ATTR_SESSION_ID];
 const SPAN = new Set<string>([
-  sc.ATTR_ERROR_TYPE, sc.ATTR_CLOUD_REGION, sc.ATTR_OTEL_SCOPE_NAME, sc.ATTR_OTEL_SCOPE_VERSION, ...PRODUCER_ATTRIBUTE_KEYS,
+  sc.ATTR_ERROR_TYPE, sc.ATTR_CLOUD_REGION, sc.ATTR_OTEL_SCOPE_NAME, sc.ATTR_OTEL_SCOPE_VERSION, ...PRODUCER_ATTRIBUTE_KEYS, ...IDENTITY,
   ...under(sc.KEPT_SPAN_ATTRIBUTE_PREFIXES),
 ]);
 const RESOURCE = new Set<string>([
-  sc.RESOURCE_SERVICE_NAME, sc.RESOURCE_HOST_ID, sc.RESOURCE_HOST_NAME, sc.RESOURCE_K8S_POD_NAME, ...sc.RESOURCE_ATTRIBUTION_KEYS,
+  sc.RESOURCE_SERVICE_NAME, sc.RESOURCE_HOST_ID, sc.RESOURCE_HOST_NAME, sc.RESOURCE_K8S_POD_NAME, ...sc.RESOURCE_ATTRIBUTION_KEYS, ...IDENTITY,
   ...under([sc.RESOURCE_CLOUD_PREFIX]),
 ]);
 

@@ -2,7 +2,7 @@
 // output (the Prometheus registry, the CloudWatch outbox, EMF), which only encode them — as the OpenTelemetry
 // Collector's spanmetrics connector builds its metrics once for whichever exporter consumes them.
 import * as sc from '@tokenledger/semconv';
-import type { TraceRollup } from './types.ts';
+import type { TraceLabels, TraceRollup } from './types.ts';
 
 const ATTRIBUTION = [sc.LABEL_TENANT, sc.LABEL_FEATURE, sc.LABEL_WORKFLOW] as const;
 const OUTCOME = [...ATTRIBUTION, sc.LABEL_OUTCOME, sc.LABEL_SUCCESS] as const;
@@ -41,6 +41,8 @@ export interface Observation {
   labels: readonly string[];
   /** Added to a sum, or one value of a distribution. */
   value: number;
+  /** The trace it came from: Prometheus shows it as the series' (or bucket's) OpenMetrics exemplar. */
+  traceId?: string;
 }
 
 /** What one finalised trace (or its late spans) adds to each metric; zero sums are left out. */
@@ -49,7 +51,13 @@ export function observe(r: TraceRollup): Observation[] {
   const { tenant, feature, workflow, outcome, success } = r.labels;
   for (const c of r.calls) {
     for (const [component, usd] of Object.entries(c.components)) {
-      if (usd) out.push({ metric: sc.METRIC_COST_USD_TOTAL, labels: [tenant, feature, workflow, c.route, c.provider, c.model, component], value: usd });
+      if (usd)
+        out.push({
+          metric: sc.METRIC_COST_USD_TOTAL,
+          labels: [tenant, feature, workflow, c.route, c.provider, c.model, component],
+          value: usd,
+          traceId: r.traceId,
+        });
     }
     sc.TOKEN_TYPES.forEach((type, i) => {
       if (c.tokens[i])
@@ -77,13 +85,55 @@ export function observe(r: TraceRollup): Observation[] {
   });
   if (r.late) {
     out.push({ metric: sc.METRIC_LATE_SPANS_TOTAL, labels: [], value: r.spans });
-  } else {
+  } else if (r.outcomeKey === undefined) {
     // One outcome per trace; its histogram observation is everything the trace cost, zero included.
-    const labels = [tenant, feature, workflow, outcome, success];
-    out.push({ metric: sc.METRIC_OUTCOMES_TOTAL, labels, value: 1 });
-    out.push({ metric: sc.METRIC_OUTCOME_COST_USD, labels, value: r.totalUsd });
+    out.push(...outcomePair({ tenant, feature, workflow, outcome, success }, r.totalUsd, r.traceId));
   }
+  // A trace with an outcome key is counted through its key, once for all its traces (store/shared-store.ts).
   return out;
+}
+
+function outcomePair(l: TraceLabels, costUsd: number, traceId: string | undefined): Observation[] {
+  const labels = [l.tenant, l.feature, l.workflow, l.outcome, l.success];
+  return [
+    { metric: sc.METRIC_OUTCOMES_TOTAL, labels, value: 1 },
+    { metric: sc.METRIC_OUTCOME_COST_USD, labels, value: costUsd, ...(traceId && { traceId }) },
+  ];
+}
+
+/** An outcome counted apart from a trace's finalisation: an outcome key's (its traces' summed cost), or a keyed trace counted on its own. */
+export interface CountedOutcome {
+  /** When it was counted (epoch ms): the CloudWatch interval it goes to. */
+  atMs: number;
+  labels: TraceLabels;
+  costUsd: number;
+  /** The exemplar: the key's costliest trace. */
+  traceId?: string;
+  outcomeKey?: string;
+}
+
+/** A counted outcome as the outputs take a finalised trace: its two observations, and a roll-up without calls. */
+export function finalisedOutcome(o: CountedOutcome): FinalisedTrace {
+  const rollup: TraceRollup = {
+    traceId: o.traceId ?? '',
+    late: false,
+    spans: 0,
+    atMs: o.atMs,
+    labels: o.labels,
+    ...(o.outcomeKey !== undefined && { outcomeKey: o.outcomeKey }),
+    startMs: Number.NaN,
+    endMs: Number.NaN,
+    callCount: 0,
+    totalUsd: o.costUsd,
+    retryUsd: 0,
+    tokens: [0, 0, 0, 0],
+    calls: [],
+    unpriced: [],
+    excludingCache: [],
+    producers: [],
+    ttft: [],
+  };
+  return { rollup, observations: outcomePair(o.labels, o.costUsd, o.traceId) };
 }
 
 /** A finalised trace's roll-up (the store's record) and its observations (what every output encodes). */

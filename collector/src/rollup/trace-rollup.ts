@@ -38,12 +38,20 @@ export function rollUp(t: TraceState, atMs: number): TraceRollup {
     retryUsd += c.retryUsd;
     for (let i = 0; i < 4; i++) tokens[i]! += c.tokens[i]!;
   }
+  const outcomeKey = t.lateOf ? t.lateOf.outcomeKey : t.outcomeKey;
+  const labels = t.lateOf ?? traceLabels(t);
   return {
     traceId: t.traceId,
     late: t.lateOf !== undefined,
     spans: t.spans,
     atMs,
-    labels: t.lateOf ?? traceLabels(t),
+    labels: outcomeKey === undefined || t.lateOf ? labels : { ...labels, outcomeKey },
+    ...(outcomeKey !== undefined && { outcomeKey }),
+    startMs: Number.isFinite(t.startMs) ? t.startMs : Number.NaN,
+    endMs: Number.isFinite(t.endMs) ? t.endMs : Number.NaN,
+    callCount: t.callCount,
+    ...((t.root.user ?? t.other.user) !== undefined && { user: t.root.user ?? t.other.user }),
+    ...((t.root.session ?? t.other.session) !== undefined && { session: t.root.session ?? t.other.session }),
     totalUsd,
     retryUsd,
     tokens,

@@ -13,6 +13,10 @@ export interface Attribution {
   workflow?: string;
   outcome?: string;
   success?: boolean;
+  outcomeKey?: string;
+  /** user.id, else enduser.id. */
+  user?: string;
+  session?: string;
 }
 
 interface Repeat {
@@ -27,6 +31,11 @@ export class TraceState {
   readonly lateOf?: TraceLabels;
   firstSeenMs: number;
   lastSeenMs: number;
+  /** Earliest span start and latest span end (epoch ms), for the trace index. */
+  startMs = Infinity;
+  endMs = -Infinity;
+  /** Calls (model, embedding, retrieval, rerank spans) rolled up. */
+  callCount = 0;
   /** Distinct spans rolled up. */
   spans = 0;
   /** Spans stored, duplicates included (what the open-span bound counts). */
@@ -71,6 +80,11 @@ export class TraceState {
     target.feature ??= str(a[sc.ATTR_FEATURE]);
     target.workflow ??= str(a[sc.ATTR_WORKFLOW]);
     target.outcome ??= str(a[sc.ATTR_OUTCOME]);
+    target.outcomeKey ??= str(a[sc.ATTR_OUTCOME_KEY]);
+    target.user ??= str(a[sc.ATTR_USER_ID]) ?? str(a[sc.ATTR_ENDUSER_ID]);
+    target.session ??= str(a[sc.ATTR_SESSION_ID]);
+    if (span.startMs < this.startMs) this.startMs = span.startMs;
+    if (span.endMs > this.endMs) this.endMs = span.endMs;
     const success = a[sc.ATTR_OUTCOME_SUCCESS];
     if (target.success === undefined && success !== undefined) target.success = bool(success);
     if (!priced) return;
@@ -98,7 +112,13 @@ export class TraceState {
     else if (p.ignoredCost === sc.FOREIGN_COST_ZERO) c.costZero++;
   }
 
+  /** The outcome key: the root's, else the first span's that has one. */
+  get outcomeKey(): string | undefined {
+    return this.root.outcomeKey ?? this.other.outcomeKey;
+  }
+
   private addCall(span: SpanRecord, call: CallCost): void {
+    this.callCount++;
     const key = `${call.route}\u0000${call.provider}\u0000${call.model}`;
     let g = this.calls.get(key);
     if (!g) {

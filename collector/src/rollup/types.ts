@@ -70,6 +70,8 @@ export interface TraceLabels {
   outcome: string;
   /** `true`, `false` or `unknown`. */
   success: string;
+  /** Not a metric label: the outcome key the trace carried (its late spans go to the same key). */
+  outcomeKey?: string;
 }
 
 /** The roll-up of one finalised trace (or of the late spans of one already finalised). */
@@ -81,6 +83,16 @@ export interface TraceRollup {
   /** When it was finalised (epoch ms): its time bucket in /api/v1/outcomes. */
   atMs: number;
   labels: TraceLabels;
+  /** The outcome key its spans carry: its outcome is then its key's, counted once for all the key's traces. */
+  outcomeKey?: string;
+  /** Earliest span start and latest span end (epoch ms; NaN without spans). */
+  startMs: number;
+  endMs: number;
+  /** Model, embedding, retrieval and rerank calls. */
+  callCount: number;
+  /** user.id (else enduser.id) and session.id, from the root else any span. */
+  user?: string;
+  session?: string;
   totalUsd: number;
   retryUsd: number;
   tokens: TokenCounts;

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { sharedViews, sqliteSharedTables } from './shared-schema.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS span_chunks (
@@ -50,6 +51,12 @@ export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL'): D
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 5000;`);
   db.exec(SCHEMA);
   addGapColumns(db);
+  // The shared part (roll-up rows, outcome keys, trace index): here unless TOKENLEDGER_SHARED_STORE says otherwise.
+  db.exec(sqliteSharedTables());
+  for (const v of sharedViews()) {
+    const have = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?").get(v.name) as { sql: string } | undefined)?.sql;
+    if (have !== v.sql) db.exec(`DROP VIEW IF EXISTS ${v.name}; ${v.sql};`);
+  }
   return db;
 }
 

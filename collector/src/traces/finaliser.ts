@@ -5,12 +5,14 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { diag } from '@opentelemetry/api';
 import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
-import { type FinalisedTrace, finalisedTraces } from '../rollup/observations.ts';
+import { type FinalisedTrace, finalisedOutcome, finalisedTraces } from '../rollup/observations.ts';
 import { rollUp } from '../rollup/trace-rollup.ts';
 import { transaction } from '../store/database.ts';
 import type { RollupStore } from '../store/rollup-store.ts';
+import type { OutcomeEvent } from '../store/shared-store.ts';
 import type { SpanStore } from '../store/span-store.ts';
 import { STORE_RETRY_MS, type StoreHealth } from '../store/store-health.ts';
+import type { OutcomeLink } from './outcome-link.ts';
 import type { TraceBuffer } from './trace-buffer.ts';
 
 export interface FinaliserOptions {
@@ -18,6 +20,8 @@ export interface FinaliserOptions {
   buffer: TraceBuffer;
   spans: SpanStore;
   rollups: RollupStore;
+  /** The shared part of the store: roll-up rows, outcome keys, the trace index. */
+  outcomes: OutcomeLink;
   metrics: CollectorMetrics;
   health: StoreHealth;
   clock: Clock;
@@ -39,6 +43,7 @@ export class Finaliser {
   private readonly probeRow: StatementSync;
   private timer?: NodeJS.Timeout;
   private lastPruneMs = -Infinity;
+  private lastSharedPruneMs = -Infinity;
   private lastTryMs = -Infinity;
 
   constructor(opts: FinaliserOptions) {
@@ -46,29 +51,42 @@ export class Finaliser {
     this.probeRow = opts.db.prepare('INSERT OR REPLACE INTO store_probe (id, at_ms) VALUES (1, ?)');
   }
 
-  /** Finalises up to `limit` traces due now; returns how many (0 when the store failed: they stay open). */
+  /**
+   * Finalises up to `limit` traces due now (and, with the embedded store, moves due outcome keys on); returns how
+   * many traces (0 when the store failed: they stay open).
+   */
   tick(limit = BATCH): number {
-    const { buffer, clock, metrics, health } = this.o;
+    const { buffer, clock, metrics, health, outcomes } = this.o;
     const now = clock.now();
     const due = buffer.due(now, this.o.idleMs, this.o.maxAgeMs, limit);
     const prune = now - this.lastPruneMs >= PRUNE_EVERY_MS;
-    if (due.length === 0 && !prune) {
+    if (due.length === 0 && !prune && !(health.writable && outcomes.due(now))) {
       if (!health.writable) this.probe(now);
       return 0;
     }
     // Observations derived once per trace: Prometheus here, the other outputs through the hooks.
-    const batch = finalisedTraces(due.map((d) => rollUp(d.state, now)));
-    const rollups = batch.map((f) => f.rollup);
+    const traces = finalisedTraces(due.map((d) => rollUp(d.state, now)));
+    const rollups = traces.map((f) => f.rollup);
+    // Keys of the traces finalised now: no longer open once this commits (a reported key need not wait for them).
+    const finalising = new Map<string, number>();
+    for (const d of due) if (d.state.outcomeKey !== undefined) finalising.set(d.state.outcomeKey, (finalising.get(d.state.outcomeKey) ?? 0) + 1);
+    let batch: FinalisedTrace[] = traces;
     try {
       metrics.registry.transact(
         () => {
-          for (const f of batch) metrics.apply(f.observations);
+          for (const f of traces) metrics.apply(f.observations, now);
         },
         (dirty) =>
           transaction(this.o.db, () => {
             this.o.rollups.write(rollups);
             this.o.spans.remove(rollups.map((r) => r.traceId));
             this.o.rollups.writeSeries(dirty);
+            // Outcomes counted now (embedded store): their series in this same commit (undone with it if it fails).
+            const counted = outcomes.commit(rollups, now, prune, finalising).map((e) => this.counted(e, now));
+            if (counted.length) {
+              batch = [...traces, ...counted];
+              this.o.rollups.writeSeries(metrics.registry.takeDirty());
+            }
             if (prune) this.o.rollups.forgetFinalised(now - this.o.lateSpanRetentionMs);
             if (batch.length) this.o.onCommit?.(batch);
           }),
@@ -81,6 +99,54 @@ export class Finaliser {
     buffer.remove(due.map((d) => d.state));
     for (const d of due) metrics.tracesFinalised.inc([d.reason]);
     if (prune) this.lastPruneMs = now;
+    this.finalised(batch);
+    return due.length;
+  }
+
+  /**
+   * Shared store: counts outcome events this instance claimed — their observations in one local transaction with
+   * the metric series and `inTransaction` (which records their ids), then the outputs. Throws when the store fails
+   * (nothing changed: the events are applied again later).
+   */
+  applyCounted(events: readonly OutcomeEvent[], inTransaction: () => void): void {
+    const now = this.o.clock.now();
+    let batch: FinalisedTrace[] = [];
+    try {
+      this.o.metrics.registry.transact(
+        () => {
+          batch = events.map((e) => this.counted(e, now));
+        },
+        (dirty) =>
+          transaction(this.o.db, () => {
+            this.o.rollups.writeSeries(dirty);
+            inTransaction();
+            if (batch.length) this.o.onCommit?.(batch);
+          }),
+      );
+    } catch (err) {
+      this.o.health.failed('finalise', err);
+      throw err;
+    }
+    this.o.health.succeeded();
+    this.finalised(batch);
+  }
+
+  /** Shared store: ships finalised batches and counts outcomes (see outcome-link.ts). */
+  pump(): Promise<void> {
+    const now = this.o.clock.now();
+    const prune = now - this.lastSharedPruneMs >= PRUNE_EVERY_MS;
+    if (prune) this.lastSharedPruneMs = now;
+    return this.o.outcomes.pump(prune, (events, inTx) => this.applyCounted(events, inTx));
+  }
+
+  /** An outcome counted apart from a trace's finalisation, applied to the metrics (the caller stores its series). */
+  private counted(e: OutcomeEvent, now: number): FinalisedTrace {
+    const f = finalisedOutcome({ atMs: now, labels: e.labels, costUsd: e.costUsd, traceId: e.traceId, outcomeKey: e.outcomeKey });
+    this.o.metrics.apply(f.observations, now);
+    return f;
+  }
+
+  private finalised(batch: readonly FinalisedTrace[]): void {
     if (batch.length && this.o.onFinalised) {
       // Committed already: an output's failure is its own, never the store's.
       try {
@@ -89,7 +155,6 @@ export class Finaliser {
         diag.error('tokenledger collector: an onFinalised hook failed', err);
       }
     }
-    return due.length;
   }
 
   /** Finalises everything due now, batch by batch (stops early if the store fails: the rest stays stored). */
@@ -110,6 +175,10 @@ export class Finaliser {
       } catch (err) {
         // Not the store (its failures are handled in tick): reported, tried again next time.
         diag.error('tokenledger collector: finalising traces failed', err);
+      }
+      // With a shared store, each check also pumps to it; a failure there is retried on the next.
+      if (this.o.outcomes.isShared && this.o.health.writable) {
+        this.pump().catch((err: unknown) => diag.warn(`tokenledger collector: the shared store: ${(err as Error).message} (retried)`));
       }
     };
     this.timer = setInterval(run, intervalMs);

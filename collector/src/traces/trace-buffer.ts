@@ -45,6 +45,8 @@ export class TraceBuffer implements SpanSink {
   readonly open = new Map<string, TraceState>();
   /** Traces that finalise when idle (root arrived, or late spans), in the order of their last span. */
   private readonly idle = new Map<string, TraceState>();
+  /** Open traces per outcome key: a reported key is counted once none of its traces is still open here. */
+  private readonly openKeys = new Map<string, number>();
   openSpans = 0;
   private pending: Pending[] = [];
   private pendingSpans = 0;
@@ -159,6 +161,7 @@ export class TraceBuffer implements SpanSink {
       this.open.delete(t.traceId);
       this.idle.delete(t.traceId);
       this.openSpans -= t.stored;
+      this.countKey(t.outcomeKey, -1);
     }
   }
 
@@ -181,7 +184,12 @@ export class TraceBuffer implements SpanSink {
       t = new TraceState(traceId, nowMs, finalised.get(traceId));
       this.open.set(traceId, t);
     }
+    const key = t.outcomeKey;
     for (const s of spans) t.add(s, this.costOf(s));
+    if (t.outcomeKey !== key) {
+      this.countKey(key, -1);
+      this.countKey(t.outcomeKey, 1);
+    }
     t.lastSeenMs = Math.max(t.lastSeenMs, nowMs);
     this.openSpans += spans.length;
     if (t.rootStatus !== undefined || t.lateOf) {
@@ -200,6 +208,18 @@ export class TraceBuffer implements SpanSink {
       diag.error(`tokenledger collector: cannot price span ${s.spanId} of trace ${s.traceId}`, err);
       return undefined;
     }
+  }
+
+  /** Whether a trace carrying `key` is open here, besides the `except` ones (traces of it being finalised now). */
+  hasOpenKey(key: string, except?: ReadonlyMap<string, number>): boolean {
+    return (this.openKeys.get(key) ?? 0) > (except?.get(key) ?? 0);
+  }
+
+  private countKey(key: string | undefined, delta: number): void {
+    if (key === undefined) return;
+    const n = (this.openKeys.get(key) ?? 0) + delta;
+    if (n > 0) this.openKeys.set(key, n);
+    else this.openKeys.delete(key);
   }
 
   private refuse(spans: number, why: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
-import { ATTR_OUTCOME, ATTR_OUTCOME_SUCCESS, BAGGAGE_FEATURE, BAGGAGE_TENANT, BAGGAGE_WORKFLOW } from '@tokenledger/semconv';
+import { ATTR_OUTCOME, ATTR_OUTCOME_SUCCESS, BAGGAGE_FEATURE, BAGGAGE_OUTCOME_KEY, BAGGAGE_TENANT, BAGGAGE_WORKFLOW } from '@tokenledger/semconv';
 import { routeAttributes } from './attribution-processor.ts';
 import { BudgetExceededError } from './budget-error.ts';
 import { type BudgetCheck, decide, decisionAttributes, recordDecision } from './budget-guard.ts';
@@ -35,7 +35,18 @@ function entries(a: Attribution): [string, string][] {
   if (a.tenant) out.push([BAGGAGE_TENANT, a.tenant]);
   if (a.feature) out.push([BAGGAGE_FEATURE, a.feature]);
   if (a.workflow) out.push([BAGGAGE_WORKFLOW, a.workflow]);
+  if (a.outcomeKey) out.push([BAGGAGE_OUTCOME_KEY, a.outcomeKey]);
   return out;
+}
+
+/**
+ * Runs `fn` with an outcome key (a ticket, conversation or lead id) in baggage: every span inside, here and
+ * downstream, carries it (ATTR_OUTCOME_KEY), and the collector gives all traces with that key one
+ * outcome, reported later with reportOutcome() (or `POST /api/v1/outcomes`). The same as
+ * `withAttribution({ outcomeKey: key }, fn)`.
+ */
+export function withOutcomeKey<T>(key: string, fn: () => T): T {
+  return withAttribution({ outcomeKey: key }, fn);
 }
 
 /**

@@ -9,13 +9,14 @@ import {
   ATTR_ROUTE,
   ATTR_ROUTE_REASON,
   BAGGAGE_FEATURE,
+  BAGGAGE_OUTCOME_KEY,
   BAGGAGE_TENANT,
   BAGGAGE_WORKFLOW,
 } from '@tokenledger/semconv';
 import { getRetry, getSpanState, setSpanState } from './state.ts';
 import type { Route } from './state.ts';
 
-const BAGGAGE_KEYS = [BAGGAGE_TENANT, BAGGAGE_FEATURE, BAGGAGE_WORKFLOW];
+const BAGGAGE_KEYS = [BAGGAGE_TENANT, BAGGAGE_FEATURE, BAGGAGE_WORKFLOW, BAGGAGE_OUTCOME_KEY];
 
 /**
  * Stamps every span at start with what its parent context says: the attribution baggage (the keys are

@@ -28,6 +28,44 @@ export interface Attribution {
   tenant?: string;
   feature?: string;
   workflow?: string;
+  /**
+   * Business key of an outcome that may span several traces and be known later (a ticket, conversation or
+   * lead id): the collector gives every trace carrying it one outcome, reported with reportOutcome(). Baggage
+   * ATTR_OUTCOME_KEY (tokenledger.outcome.key).
+   */
+  outcomeKey?: string;
+}
+
+/** An outcome reported later, from anywhere: every trace carrying `key` (within the collector's window) belongs to it. */
+export interface OutcomeReport {
+  key: string;
+  /** Business outcome name, e.g. `ticket_resolved`. */
+  outcome: string;
+  success: boolean;
+  /** When the outcome happened (default: when the collector receives the report). */
+  time?: Date | number;
+}
+
+/** Where reportOutcome() sends the report. Defaults: TOKENLEDGER_COLLECTOR_URL and TOKENLEDGER_AUTH_TOKEN. */
+export interface ReportOutcomeOptions {
+  /** The collector's API address, e.g. `http://collector:9464`. */
+  url?: string;
+  /** Bearer token of the collector's API. */
+  token?: string;
+  /** Attempts on a network error, 429 or 5xx (a report is idempotent, so repeating it is safe). Default 3. */
+  attempts?: number;
+  /** Give up on one attempt after this many ms. Default 5000. */
+  timeoutMs?: number;
+}
+
+/** What reportOutcome() resolves to; it never rejects. */
+export interface ReportOutcomeResult {
+  ok: boolean;
+  /** HTTP status of the last attempt (0: no answer). */
+  status: number;
+  /** `recorded` (first report), `repeat` (the same outcome again) or the collector's error message. */
+  result?: string;
+  error?: string;
 }
 
 /** An application-level retry or fallback (not the SDK's own transport retries). */
@@ -83,3 +121,8 @@ export interface GuardDecision {
   reason?: string;
   budget?: string;
 }
+/** Read by reportOutcome() when no `url`/`token` option is given. */
+export const ENV_COLLECTOR_URL = 'TOKENLEDGER_COLLECTOR_URL';
+export const ENV_AUTH_TOKEN = 'TOKENLEDGER_AUTH_TOKEN';
+/** The collector's default API address (TOKENLEDGER_HTTP_ADDR's default). */
+export const DEFAULT_COLLECTOR_URL = 'http://127.0.0.1:9464';

@@ -1,6 +1,6 @@
 // The API without an SDK (what an app sees with OTEL_SDK_DISABLED=true) and config validation.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig, recordOutcome, setRoute, withAttribution, withRetry } from '../src/index.ts';
+import { ConfigError, readConfig, recordOutcome, reportOutcome, setRoute, withAttribution, withOutcomeKey, withRetry } from '../src/index.ts';
 
 describe('API without an SDK', () => {
   it('runs the work, returns its result, passes its errors through, and does nothing else', () => {
@@ -10,6 +10,12 @@ describe('API without an SDK', () => {
     expect(() => withAttribution({ tenant: 't' }, () => {
       throw new RangeError('app error');
     })).toThrow(RangeError);
+    expect(withOutcomeKey('ticket-1', () => withAttribution({ outcomeKey: 'ticket-2' }, () => 'ok'))).toBe('ok');
+  });
+
+  it('reportOutcome never throws into the caller: a bad address or no collector is an answer', async () => {
+    await expect(reportOutcome({ key: 'k', outcome: 'done', success: true }, { url: 'not a url' })).resolves.toMatchObject({ ok: false, status: 0 });
+    await expect(reportOutcome({ key: 'k', outcome: 'done', success: true }, { url: 'http://127.0.0.1:9', attempts: 1, timeoutMs: 200 })).resolves.toMatchObject({ ok: false, status: 0 });
   });
 });
 

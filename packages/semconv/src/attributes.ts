@@ -59,6 +59,8 @@ export const ATTR_FEATURE = 'tokenledger.feature';
 export const ATTR_WORKFLOW = 'tokenledger.workflow';
 export const ATTR_OUTCOME = 'tokenledger.outcome';
 export const ATTR_OUTCOME_SUCCESS = 'tokenledger.outcome.success';
+/** Business key of an outcome that may span traces and arrive later (a ticket or conversation id); carried in baggage like the tenant. */
+export const ATTR_OUTCOME_KEY = 'tokenledger.outcome.key';
 export const ATTR_PROMPT_TOKENS_SYSTEM = 'tokenledger.prompt.tokens.system';
 export const ATTR_PROMPT_TOKENS_HISTORY = 'tokenledger.prompt.tokens.history';
 export const ATTR_PROMPT_TOKENS_CONTEXT = 'tokenledger.prompt.tokens.context';
@@ -75,11 +77,20 @@ export const ATTR_PROVIDER_LATENCY_MS = 'tokenledger.provider.latency_ms';
 export const BAGGAGE_TENANT = ATTR_TENANT;
 export const BAGGAGE_FEATURE = ATTR_FEATURE;
 export const BAGGAGE_WORKFLOW = ATTR_WORKFLOW;
+export const BAGGAGE_OUTCOME_KEY = ATTR_OUTCOME_KEY;
 /** Instance type serving a self-hosted model (SageMaker endpoint or OpenAI-compatible server), from configuration. */
 export const ATTR_INSTANCE_TYPE = 'tokenledger.instance.type';
 /** Bedrock batch inference: the job (ARN or name) a span belongs to, and the record within its output. */
 export const ATTR_BATCH_JOB_ID = 'tokenledger.batch.job_id';
 export const ATTR_BATCH_RECORD_ID = 'tokenledger.batch.record_id';
+
+// --- Who, below the tenant (OpenTelemetry's names; kept in the collector's store, never as metric labels) ---
+/** The user of the application (OpenTelemetry general attributes). */
+export const ATTR_USER_ID = 'user.id';
+/** The end user (older OpenTelemetry name, still common); read when `user.id` is absent. */
+export const ATTR_ENDUSER_ID = 'enduser.id';
+/** The user's session. */
+export const ATTR_SESSION_ID = 'session.id';
 
 // --- What the collector keeps of a span at decode time (everything else is skipped unread) ---
 /** Span attribute namespaces the roll-up reads (OpenLLMetry/OpenLIT use `gen_ai.`, OpenInference `llm.`/`openinference.`). */

@@ -94,6 +94,24 @@ export const LABEL_OPERATION = 'operation';
 /** OTLP requests refused, by `reason` (one of REFUSAL_REASONS): 4xx for the client's fault, 429/503/408 to retry. */
 export const METRIC_REQUESTS_REFUSED_TOTAL = 'tokenledger_collector_requests_refused_total';
 
+// --- Outcome keys and the trace index (collector) ---
+/** Outcome keys in the key index, by state (`pending`: waiting for its outcome; `reported`: outcome known, window open; `closed`: remembered so a repeated report stays idempotent). */
+export const METRIC_OUTCOME_KEYS = 'tokenledger_outcome_keys';
+/** The key index's bound (TOKENLEDGER_OUTCOME_MAX_KEYS): at it, new keys are refused. */
+export const METRIC_OUTCOME_KEYS_MAX = 'tokenledger_outcome_keys_max';
+/** Outcome reports (POST /api/v1/outcomes, reportOutcome(), an outcome on a keyed trace) by result: `recorded`, `repeat`, `conflict`, `index_full`. */
+export const METRIC_OUTCOME_REPORTS_TOTAL = 'tokenledger_outcome_reports_total';
+/** Traces carrying an outcome key that were rolled up on their own, by reason: `index_full` (no room for a new key), `closed` (after the key's window). */
+export const METRIC_OUTCOME_KEY_TRACES_UNKEYED_TOTAL = 'tokenledger_outcome_key_traces_unkeyed_total';
+/** Traces dropped from the per-trace index to keep it within TOKENLEDGER_TRACE_INDEX_MAX_TRACES (the cheapest of their workflow and hour). */
+export const METRIC_TRACE_INDEX_TRIMMED_TOTAL = 'tokenledger_trace_index_trimmed_total';
+/** Finalised batches waiting in the local outbox for the shared store (TOKENLEDGER_SHARED_STORE); it grows while PostgreSQL is unreachable. */
+export const METRIC_SHARED_OUTBOX_BATCHES = 'tokenledger_shared_outbox_batches';
+/** Label of METRIC_OUTCOME_KEYS. */
+export const LABEL_STATE = 'state';
+/** Exemplar label carrying the trace id (OpenMetrics exemplars on the cost counter and the outcome-cost histogram). */
+export const EXEMPLAR_TRACE_ID = 'trace_id';
+
 // --- CloudWatch export, EMF, budgets and forecasts (collector) ---
 /** Requests whose outcome is unknown (timed out or reset after sending): PutMetricData has no idempotency token. */
 export const METRIC_CLOUDWATCH_AMBIGUOUS_REQUESTS_TOTAL = 'tokenledger_cloudwatch_ambiguous_requests_total';

@@ -40,8 +40,13 @@ export type TokenType = (typeof TOKEN_TYPES)[number];
 export const PROMPT_TOKEN_SOURCES = ['system', 'history', 'context', 'user', 'tools'] as const;
 export type PromptTokenSource = (typeof PROMPT_TOKEN_SOURCES)[number];
 
-/** Outcome label for traces that named none; never a success. */
+/** Outcome label for traces that named none, and for outcome keys whose window closed without one; never a success. */
 export const OUTCOME_NONE = 'none';
+/** Outcome of an outcome key still waiting for its report (API rows, the trace index; never a metric label). */
+export const OUTCOME_PENDING = 'pending';
+/** States of an outcome key (label `state` of tokenledger_outcome_keys). */
+export const OUTCOME_KEY_STATES = ['pending', 'reported', 'closed'] as const;
+export type OutcomeKeyState = (typeof OUTCOME_KEY_STATES)[number];
 export const SUCCESS_TRUE = 'true';
 export const SUCCESS_FALSE = 'false';
 export const SUCCESS_UNKNOWN = 'unknown';

@@ -3,15 +3,18 @@ import { parseArgs } from 'node:util';
 import { forecastSection } from '../../budgets/report.ts';
 import { formatSavingsPlans, SAVINGS_PLANS_PATH, type SavingsPlansReport } from '../../capacity/index.ts';
 import { clientConfigFromEnv } from '../../config/env.ts';
-import { OUTCOMES_PATH } from '../../http/routes/outcomes.ts';
+import { OUTCOME_KEYS_PATH, OUTCOMES_PATH } from '../../http/routes/outcomes.ts';
+import type { KeyRowOut } from '../../store/shared-queries.ts';
+import { ApiClient, table, usd } from '../api-client.ts';
 import type { OutcomeRow } from '../../store/outcomes-query.ts';
 import { formatReport } from '../report-table.ts';
 import type { Command } from './types.ts';
 
-const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] [--group-by workflow,tenant] [--since T] [--until T] [--no-forecast] [--savings-plans]
+const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] [--group-by workflow,tenant] [--since T] [--until T] [--no-pending] [--no-forecast] [--savings-plans]
   --url       the collector's metrics/API address (default: from TOKENLEDGER_HTTP_ADDR, else http://127.0.0.1:9464)
   --group-by  any of tenant, feature, workflow, outcome, route, model (default workflow)
   --since/--until  RFC 3339 time or Unix seconds
+  --no-pending     leave out the outcome keys still waiting for their outcome
   --no-forecast    leave out the month-end forecast under the table
   --savings-plans  instead: the Savings Plans the self-hosted capacity ledger supports (baseline, commitment, saving)
   TOKENLEDGER_AUTH_TOKEN is sent as the bearer token when set.`;
@@ -32,6 +35,7 @@ export const report: Command = {
           until: { type: 'string' },
           forecast: { type: 'boolean', default: true },
           'savings-plans': { type: 'boolean', default: false },
+          pending: { type: 'boolean', default: true },
           help: { type: 'boolean', default: false },
         },
       }));
@@ -73,9 +77,29 @@ export const report: Command = {
     const doc = JSON.parse(body) as { groupBy: string[]; since: string; until: string; rows: OutcomeRow[] };
     const window = Date.parse(doc.since) === 0 ? `all time to ${doc.until}` : `${doc.since} to ${doc.until}`;
     console.log(formatReport(doc.groupBy, doc.rows, window));
+    if (values.pending) {
+      const pending = await pendingSection(new ApiClient(values.url));
+      if (pending) console.log(`\n${pending}`);
+    }
     if (!values.forecast) return 0;
     const forecast = await forecastSection(base, token ? { authorization: `Bearer ${token}` } : {});
     if (forecast) console.log(`\n${forecast}`);
     return 0;
   },
 };
+
+/** The outcome keys still waiting for their outcome: how many, their cost so far, the dearest ten. */
+async function pendingSection(api: ApiClient): Promise<string> {
+  let doc: { keys: KeyRowOut[]; matching: number; costUsd: number };
+  try {
+    const answer = await api.get<typeof doc>(OUTCOME_KEYS_PATH, { state: 'pending', limit: '10' });
+    if (answer.status !== 200) return '';
+    doc = answer.body;
+  } catch {
+    return '';
+  }
+  if (doc.matching === 0) return '';
+  const title = `Pending outcomes: ${doc.matching} outcome key${doc.matching === 1 ? '' : 's'} waiting for a report, ${usd(doc.costUsd)} spent so far (counted as none when their window closes)`;
+  const rows = doc.keys.map((k) => [k.key, k.tenant ?? 'unknown', k.workflow ?? 'unknown', String(k.traces), usd(k.costUsd), k.firstTime, k.closesAt]);
+  return `${title}\n\n${table(['key', 'tenant', 'workflow', 'traces', 'cost so far', 'first trace', 'closes'], rows, new Set([3, 4]))}`;
+}
