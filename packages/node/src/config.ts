@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import {
-  ENV_BUDGET_AUTH_TOKEN, ENV_BUDGET_CACHE_MS, ENV_BUDGET_FAIL_CLOSED, ENV_BUDGET_TIMEOUT_MS, ENV_BUDGET_URL, ENV_HTTP_INSTRUMENTATION,
-  ENV_INSTRUMENTATIONS, PROVIDERS,
+  DEFAULT_COLLECTOR_URL, ENV_AUTH_TOKEN, ENV_BUDGET_CACHE_MS, ENV_BUDGET_FAIL_CLOSED, ENV_BUDGET_TIMEOUT_MS, ENV_COLLECTOR_URL,
+  ENV_HTTP_INSTRUMENTATION, ENV_INSTRUMENTATIONS, PROVIDERS,
 } from './types.ts';
 import type { BudgetGuardConfig, Provider, TokenLedgerNodeConfig } from './types.ts';
 
@@ -41,10 +41,10 @@ function readBoolean(variable: string, raw: string | undefined, fallback: boolea
   throw new ConfigError(variable, raw, 'true or false');
 }
 
-const GUARD_DEFAULTS: BudgetGuardConfig = { url: 'http://127.0.0.1:9464', failClosed: false, cacheMs: 15_000, timeoutMs: 1_000 };
+const GUARD_DEFAULTS: BudgetGuardConfig = { url: DEFAULT_COLLECTOR_URL, failClosed: false, cacheMs: 15_000, timeoutMs: 1_000 };
 
 /**
- * The budget guard's configuration from TOKENLEDGER_BUDGET_*. The guard runs inside the app's requests, so a
+ * The budget guard's configuration from TOKENLEDGER_COLLECTOR_URL, TOKENLEDGER_AUTH_TOKEN and TOKENLEDGER_BUDGET_*. The guard runs inside the app's requests, so a
  * bad value is reported to diag (naming the variable) and its default used: it never throws.
  */
 export function readBudgetGuardConfig(env: NodeJS.ProcessEnv = process.env): BudgetGuardConfig {
@@ -58,11 +58,11 @@ export function readBudgetGuardConfig(env: NodeJS.ProcessEnv = process.env): Bud
       diag.error(`tokenledger: ${(err as Error).message}; using the default`);
     }
   };
-  read(ENV_BUDGET_URL, (raw) => {
-    if (!/^https?:\/\/[^/]+/.test(raw)) throw new ConfigError(ENV_BUDGET_URL, raw, 'an http(s):// URL');
+  read(ENV_COLLECTOR_URL, (raw) => {
+    if (!/^https?:\/\/[^/]+/.test(raw)) throw new ConfigError(ENV_COLLECTOR_URL, raw, 'an http(s):// URL');
     return raw;
   }, (v) => (cfg.url = v));
-  read(ENV_BUDGET_AUTH_TOKEN, (raw) => raw, (v) => (cfg.authToken = v));
+  read(ENV_AUTH_TOKEN, (raw) => raw, (v) => (cfg.authToken = v));
   read(ENV_BUDGET_FAIL_CLOSED, (raw) => readBoolean(ENV_BUDGET_FAIL_CLOSED, raw, false), (v) => (cfg.failClosed = v));
   read(ENV_BUDGET_CACHE_MS, (raw) => readMs(ENV_BUDGET_CACHE_MS, raw, 0), (v) => (cfg.cacheMs = v));
   read(ENV_BUDGET_TIMEOUT_MS, (raw) => readMs(ENV_BUDGET_TIMEOUT_MS, raw, 1), (v) => (cfg.timeoutMs = v));

@@ -78,18 +78,16 @@ export interface RetryInfo {
   fallback?: boolean;
 }
 
-/** Variables of the opt-in budget guard (read when the app first uses it). */
-export const ENV_BUDGET_URL = 'TOKENLEDGER_BUDGET_URL';
-export const ENV_BUDGET_AUTH_TOKEN = 'TOKENLEDGER_BUDGET_AUTH_TOKEN';
+/** Variables of the opt-in budget guard (read when the app first uses it; the collector's address and token are ENV_COLLECTOR_URL and ENV_AUTH_TOKEN). */
 export const ENV_BUDGET_FAIL_CLOSED = 'TOKENLEDGER_BUDGET_FAIL_CLOSED';
 export const ENV_BUDGET_CACHE_MS = 'TOKENLEDGER_BUDGET_CACHE_MS';
 export const ENV_BUDGET_TIMEOUT_MS = 'TOKENLEDGER_BUDGET_TIMEOUT_MS';
 
 /** The budget guard's configuration (configureBudgetGuard(), else the environment). */
 export interface BudgetGuardConfig {
-  /** The collector's API base URL. Env `TOKENLEDGER_BUDGET_URL`, default `http://127.0.0.1:9464`. */
+  /** The collector's API base URL. Env `TOKENLEDGER_COLLECTOR_URL` (as for reportOutcome()), default `http://127.0.0.1:9464`. */
   url: string;
-  /** Bearer token of the collector (its TOKENLEDGER_AUTH_TOKEN). Env `TOKENLEDGER_BUDGET_AUTH_TOKEN`, default none. */
+  /** Bearer token of the collector. Env `TOKENLEDGER_AUTH_TOKEN` (the collector's own variable for it), default none. */
   authToken?: string;
   /** Treat an unreadable budget as spent (default false: fail open). Env `TOKENLEDGER_BUDGET_FAIL_CLOSED`. */
   failClosed: boolean;
@@ -121,7 +119,7 @@ export interface GuardDecision {
   reason?: string;
   budget?: string;
 }
-/** Read by reportOutcome() when no `url`/`token` option is given. */
+/** The collector's API address and bearer token, for reportOutcome() (when no option is given) and the budget guard. */
 export const ENV_COLLECTOR_URL = 'TOKENLEDGER_COLLECTOR_URL';
 export const ENV_AUTH_TOKEN = 'TOKENLEDGER_AUTH_TOKEN';
 /** The collector's default API address (TOKENLEDGER_HTTP_ADDR's default). */
