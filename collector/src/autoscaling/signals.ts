@@ -12,7 +12,7 @@ import type { Clock } from '../config/types.ts';
 import { str } from '../model/attribute-values.ts';
 import type { SpanRecord } from '../model/span-record.ts';
 import { callCost } from '../rollup/call-cost.ts';
-import { type Point, points } from './otlp-points.ts';
+import { type Point, points } from '../model/otlp-metric-points.ts';
 
 type Dims = readonly (readonly [string, string])[];
 

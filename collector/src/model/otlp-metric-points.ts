@@ -1,5 +1,6 @@
 // The data points of an OTLP metrics request (OTLP/JSON field names, which the receiver's protobuf decoding
-// also produces), flattened with their attributes and their resource's: what the autoscaling signals read.
+// also produces), flattened with their attributes and their resource's: what the add-ons that read
+// metrics (capacity's utilisation, the autoscaling signals) take from a request.
 
 export interface Point {
   metric: string;
