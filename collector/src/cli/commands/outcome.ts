@@ -1,7 +1,7 @@
 // tokenledger outcome: report the outcome of an outcome key (POST /api/v1/outcomes), as reportOutcome() does.
-import { parseArgs } from 'node:util';
 import { OUTCOMES_PATH } from '../../http/routes/outcomes.ts';
 import { ApiClient } from '../api-client.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import type { Command } from './types.ts';
 
 const USAGE = `usage: tokenledger outcome --key KEY --outcome NAME (--success | --no-success) [--time T] [--url U] [--json]
@@ -16,24 +16,16 @@ const USAGE = `usage: tokenledger outcome --key KEY --outcome NAME (--success | 
 export const outcome: Command = {
   summary: 'report the outcome of an outcome key (a ticket, conversation or lead), counted once for all its traces',
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        allowNegative: true,
-        options: {
-          key: { type: 'string' }, outcome: { type: 'string' }, success: { type: 'boolean' }, time: { type: 'string' },
-          url: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
-        },
-      }));
-    } catch (err) {
-      console.error(`${(err as Error).message}\n${USAGE}`);
-      return 2;
-    }
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowNegative: true,
+      options: {
+        key: { type: 'string' }, outcome: { type: 'string' }, success: { type: 'boolean' }, time: { type: 'string' },
+        url: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      },
+    }, USAGE);
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
     if (!values.key || !values.outcome || values.success === undefined) {
       console.error(`tokenledger outcome: --key, --outcome and --success or --no-success are required\n${USAGE}`);
       return 2;

@@ -1,6 +1,5 @@
 // tokenledger prices: which entry and source price a model id (lookup), the cross-check of the catalog and
 // your overrides against the maintained source (check), and the validation of a prices file (validate).
-import { parseArgs } from 'node:util';
 import {
   CATALOG_EXCEPTIONS_URL,
   CATALOG_VERSION,
@@ -14,6 +13,7 @@ import {
   type Explanation,
   type ModelPrice,
 } from '@tokenledger/pricing';
+import { parseCommandArgs } from '../command-args.ts';
 import type { Command } from './types.ts';
 
 const USAGE = `usage: tokenledger prices <lookup|check|validate> [options]
@@ -29,30 +29,25 @@ const USAGE = `usage: tokenledger prices <lookup|check|validate> [options]
 export const prices: Command = {
   summary: 'prices lookup <model-id> | check | validate: where a price comes from; the catalog and your overrides against @pydantic/genai-prices',
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          provider: { type: 'string' },
-          region: { type: 'string' },
-          latency: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          exceptions: { type: 'string' },
-          'prices-file': { type: 'string' },
-          help: { type: 'boolean', default: false },
-        },
-      });
-    } catch (err) {
-      console.error(`${(err as Error).message}\n${USAGE}`);
-      return 2;
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        provider: { type: 'string' },
+        region: { type: 'string' },
+        latency: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        exceptions: { type: 'string' },
+        'prices-file': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }, USAGE);
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
     const [sub, ...rest] = positionals;
-    if (values.help || sub === undefined) {
-      (values.help ? console.log : console.error)(USAGE);
-      return values.help ? 0 : 2;
+    if (sub === undefined) {
+      console.error(USAGE);
+      return 2;
     }
     if (sub === 'validate') return validate(rest[0] ?? values['prices-file']);
     const book = loadBook(values['prices-file']);

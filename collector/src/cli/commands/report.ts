@@ -1,5 +1,4 @@
 // tokenledger report: the cost-per-outcome table of a running collector.
-import { parseArgs } from 'node:util';
 import { forecastSection } from '../../budgets/report.ts';
 import { formatSavingsPlans, SAVINGS_PLANS_PATH, type SavingsPlansReport } from '../../capacity/index.ts';
 import { clientConfigFromEnv } from '../../config/env.ts';
@@ -8,6 +7,7 @@ import type { KeyRowOut } from '../../store/shared-queries.ts';
 import { ApiClient, table, usd } from '../api-client.ts';
 import type { OutcomeRow } from '../../store/outcomes-query.ts';
 import { formatReport } from '../report-table.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import type { Command } from './types.ts';
 
 const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] [--group-by workflow,tenant] [--since T] [--until T] [--no-pending] [--no-forecast] [--savings-plans]
@@ -22,31 +22,23 @@ const USAGE = `usage: tokenledger report [--json] [--url http://127.0.0.1:9464] 
 export const report: Command = {
   summary: 'print the cost-per-outcome table from a running collector (--json too)',
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        allowNegative: true,
-        options: {
-          json: { type: 'boolean', default: false },
-          url: { type: 'string' },
-          'group-by': { type: 'string', default: 'workflow' },
-          since: { type: 'string' },
-          until: { type: 'string' },
-          forecast: { type: 'boolean', default: true },
-          'savings-plans': { type: 'boolean', default: false },
-          pending: { type: 'boolean', default: true },
-          help: { type: 'boolean', default: false },
-        },
-      }));
-    } catch (err) {
-      console.error(`${(err as Error).message}\n${USAGE}`);
-      return 2;
-    }
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowNegative: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        url: { type: 'string' },
+        'group-by': { type: 'string', default: 'workflow' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        forecast: { type: 'boolean', default: true },
+        'savings-plans': { type: 'boolean', default: false },
+        pending: { type: 'boolean', default: true },
+        help: { type: 'boolean', default: false },
+      },
+    }, USAGE);
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
     const client = clientConfigFromEnv(process.env, values.url);
     const base = client.url;
     const url = new URL(values['savings-plans'] ? SAVINGS_PLANS_PATH : OUTCOMES_PATH, base);

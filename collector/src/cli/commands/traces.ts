@@ -1,8 +1,8 @@
 // tokenledger traces: the traces behind a number, from the collector's per-trace index (GET /api/v1/traces).
-import { parseArgs } from 'node:util';
 import { TRACES_PATH } from '../../http/routes/traces.ts';
 import type { TraceEntry } from '../../store/shared-queries.ts';
 import { ApiClient, table, usd } from '../api-client.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import type { Command } from './types.ts';
 
 const USAGE = `usage: tokenledger traces [--workflow W] [--tenant T] [--feature F] [--outcome O] [--key K] [--user U] [--session S]
@@ -16,24 +16,16 @@ const FILTERS = ['workflow', 'tenant', 'feature', 'outcome', 'key', 'user', 'ses
 export const traces: Command = {
   summary: 'list finalised traces with their cost (filter by workflow, tenant, outcome, key, user; --sort cost)',
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          ...Object.fromEntries(FILTERS.map((f) => [f, { type: 'string' as const }])),
-          since: { type: 'string' }, until: { type: 'string' }, sort: { type: 'string', default: 'time' }, limit: { type: 'string', default: '20' },
-          url: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
-        },
-      }));
-    } catch (err) {
-      console.error(`${(err as Error).message}\n${USAGE}`);
-      return 2;
-    }
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    const parsed = parseCommandArgs({
+      args,
+      options: {
+        ...Object.fromEntries(FILTERS.map((f) => [f, { type: 'string' as const }])),
+        since: { type: 'string' }, until: { type: 'string' }, sort: { type: 'string', default: 'time' }, limit: { type: 'string', default: '20' },
+        url: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      },
+    }, USAGE);
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
     const v = values as Record<string, string | boolean | undefined>;
     const api = new ApiClient(values.url);
     let answer;
