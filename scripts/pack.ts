@@ -1,4 +1,4 @@
-// `node scripts/pack.ts <dir>`: packs every publishable workspace (after `npm run build`) into <dir>, as
+// `npm run pack-packages -- <dir>` (node scripts/pack.ts <dir>): packs every publishable workspace (after `npm run build`) into <dir>, as
 // `npm publish` would ship them; prints the tarballs. Used by the Dockerfile and the release procedure.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
