@@ -50,6 +50,9 @@ CREATE TABLE IF NOT EXISTS call_rollup (
   PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success, route, model));`;
 }
 
+// trace_index is a rowid table in SQLite too (trace_id its unique key): one row a finalised trace, keyed by a random
+// id, with five indexes — WITHOUT ROWID it was a random insert of a wide row into the table and the 32-character id
+// in every index entry, and finalising wrote more than twice the pages (store/database.ts upgrades older stores).
 function sharedTables(t: Types): string {
   return `
 CREATE TABLE IF NOT EXISTS outcome_keys (
@@ -82,7 +85,7 @@ CREATE TABLE IF NOT EXISTS trace_index (
   outcome_key ${t.text}, user_id ${t.text}, session_id ${t.text},
   spans ${t.real} NOT NULL, calls ${t.real} NOT NULL, input_tokens ${t.real} NOT NULL, cache_read_tokens ${t.real} NOT NULL,
   cache_write_tokens ${t.real} NOT NULL, output_tokens ${t.real} NOT NULL, cost_usd ${t.real} NOT NULL, retry_cost_usd ${t.real} NOT NULL,
-  models ${t.text} NOT NULL)${t.noRowid};
+  models ${t.text} NOT NULL);
 CREATE INDEX IF NOT EXISTS trace_index_start ON trace_index (start_ms);
 CREATE INDEX IF NOT EXISTS trace_index_finalised ON trace_index (finalised_ms);
 CREATE INDEX IF NOT EXISTS trace_index_cost ON trace_index (cost_usd);
