@@ -32,9 +32,9 @@ export interface PricedSpan {
   ignoredCost?: typeof sc.FOREIGN_COST_DISAGREES | typeof sc.FOREIGN_COST_ZERO;
 }
 
-/** The call `span` records, or undefined when it records none. */
-export function callCost(span: SpanRecord, book: PriceBook): CallCost | undefined {
-  return priceSpan(span, book).call;
+/** The call `span` records, or undefined when it records none; `priced`, what the roll-up made of it already (else priced now). */
+export function callCost(span: SpanRecord, book: PriceBook, priced?: PricedSpan): CallCost | undefined {
+  return (priced ?? priceSpan(span, book)).call;
 }
 
 export function priceSpan(span: SpanRecord, book: PriceBook): PricedSpan {
