@@ -31,6 +31,18 @@ function firstBytes(keys: ReadonlySet<string>): Uint8Array {
 const SPAN_FIRST = firstBytes(SPAN);
 const RESOURCE_FIRST = firstBytes(RESOURCE);
 
+/**
+ * The kept names by first byte and length (all are ASCII and shorter than 256): where the encoding gives a key's
+ * length before its bytes (protobuf), a key of a shape no kept name has is dropped without reading it.
+ */
+function shapes(keys: ReadonlySet<string>): Uint8Array {
+  const a = new Uint8Array(256 * 256);
+  for (const k of keys) a[(k.charCodeAt(0) << 8) | k.length] = 1;
+  return a;
+}
+const SPAN_SHAPES = shapes(SPAN);
+const RESOURCE_SHAPES = shapes(RESOURCE);
+
 /** Whether a span attribute key is kept. */
 export function keepSpanKey(key: string): boolean {
   return SPAN.has(key);
@@ -48,4 +60,13 @@ export function mayKeepSpanKey(firstByte: number): boolean {
 
 export function mayKeepResourceKey(firstByte: number): boolean {
   return RESOURCE_FIRST[firstByte] === 1;
+}
+
+/** Whether a span attribute key of `length` bytes starting with `firstByte` may be kept. */
+export function mayKeepSpanKeyShape(firstByte: number, length: number): boolean {
+  return length < 256 && SPAN_SHAPES[(firstByte << 8) | length] === 1;
+}
+
+export function mayKeepResourceKeyShape(firstByte: number, length: number): boolean {
+  return length < 256 && RESOURCE_SHAPES[(firstByte << 8) | length] === 1;
 }

@@ -2,7 +2,7 @@
 // reads only the fields of SpanRecord and the kept attributes, skips the rest by wire type.
 import protobuf from 'protobufjs/minimal.js';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
-import { keepResourceKey, keepSpanKey, mayKeepResourceKey, mayKeepSpanKey } from './attribute-filter.ts';
+import { keepResourceKey, keepSpanKey, mayKeepResourceKeyShape, mayKeepSpanKeyShape } from './attribute-filter.ts';
 import { KeyCache } from './key-cache.ts';
 import { StringCache } from './string-cache.ts';
 import { addScope, scopeBase } from './scope.ts';
@@ -78,7 +78,7 @@ function resourceAttributes(r: Reader, end: number): Attrs {
   const attrs: Attrs = {};
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === ((1 << 3) | 2)) keyValue(r, r.uint32() + r.pos, attrs, mayKeepResourceKey, resourceKeys);
+    if (tag === ((1 << 3) | 2)) keyValue(r, r.uint32() + r.pos, attrs, mayKeepResourceKeyShape, resourceKeys);
     else r.skipType(tag & 7);
   }
   checkEnd(r, end);
@@ -103,7 +103,7 @@ function span(r: Reader, end: number, resource: Attrs, out: DecodedTraces<SpanRe
       case (5 << 3) | 2: name = stringValue(r); break;
       case (7 << 3) | 1: startMs = fixed64Ms(r); break;
       case (8 << 3) | 1: endMs = fixed64Ms(r); break;
-      case (9 << 3) | 2: keyValue(r, r.uint32() + r.pos, attributes, mayKeepSpanKey, spanKeys); break;
+      case (9 << 3) | 2: keyValue(r, r.uint32() + r.pos, attributes, mayKeepSpanKeyShape, spanKeys); break;
       case (15 << 3) | 2: statusCode = status(r, r.uint32() + r.pos); break;
       default: r.skipType(tag & 7);
     }
@@ -129,7 +129,7 @@ function status(r: Reader, end: number): 0 | 1 | 2 {
   return code === 1 || code === 2 ? code : 0;
 }
 
-function keyValue(r: Reader, end: number, into: Attrs, mayKeep: (b: number) => boolean, keys: KeyCache): void {
+function keyValue(r: Reader, end: number, into: Attrs, mayKeep: (firstByte: number, length: number) => boolean, keys: KeyCache): void {
   let key: string | undefined;
   let value: AttributeValue | undefined;
   while (r.pos < end) {
@@ -139,7 +139,7 @@ function keyValue(r: Reader, end: number, into: Attrs, mayKeep: (b: number) => b
       const start = r.pos;
       r.pos += len;
       if (r.pos > r.len) throw new RangeError('index out of range');
-      if (len > 0 && mayKeep(r.buf[start])) key = keys.lookup(r.buf, start, r.pos);
+      if (len > 0 && mayKeep(r.buf[start]!, len)) key = keys.lookup(r.buf, start, r.pos);
       if (key === undefined) {
         // Not kept: skip the rest of this KeyValue without reading the value.
         r.pos = end;
