@@ -123,9 +123,6 @@ export class QuotaPressure implements CollectorComponent {
   }
 
   private observe(span: SpanRecord, priced: PricedSpan | undefined, signals: Signal[], batch: Batch): void {
-    if (this.seen.has(span.spanId)) return;
-    if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
-    this.seen.add(span.spanId);
     const a = span.attributes;
     const errorType = str(a[sc.ATTR_ERROR_TYPE]);
     const failedThrottled = errorType !== undefined && THROTTLING.test(errorType);
@@ -134,6 +131,10 @@ export class QuotaPressure implements CollectorComponent {
     // Read only when it may count against a Bedrock quota: as the roll-up priced it.
     const call = named === undefined || named === sc.PROVIDER_AWS_BEDROCK ? callCost(span, this.book, priced) : undefined;
     if (!call && !failedThrottled && attempts <= 1) return;
+    // Only spans that count here are remembered: the bound holds more of them.
+    if (this.seen.has(span.spanId)) return;
+    if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
+    this.seen.add(span.spanId);
     // The model as called: an inference profile (us.…) has a quota of its own.
     const model = str(a[sc.ATTR_GEN_AI_REQUEST_MODEL]) ?? call?.model ?? sc.LABEL_VALUE_UNKNOWN;
     const region = str(a[sc.ATTR_CLOUD_REGION]) ?? sc.LABEL_VALUE_UNKNOWN;
