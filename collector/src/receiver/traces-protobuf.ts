@@ -2,7 +2,7 @@
 // reads only the fields of SpanRecord and the kept attributes, skips the rest by wire type.
 import protobuf from 'protobufjs/minimal.js';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
-import { keepResourceKey, keepSpanKey, mayKeepResourceKeyShape, mayKeepSpanKeyShape } from './attribute-filter.ts';
+import { keepResourceKey, keepSpanKey, mayKeepResourceKey, mayKeepSpanKey } from './attribute-filter.ts';
 import { KeyCache } from './key-cache.ts';
 import { StringCache } from './string-cache.ts';
 import { addScope, scopeBase } from './scope.ts';
@@ -78,7 +78,7 @@ function resourceAttributes(r: Reader, end: number): Attrs {
   const attrs: Attrs = {};
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === ((1 << 3) | 2)) keyValue(r, r.uint32() + r.pos, attrs, mayKeepResourceKeyShape, resourceKeys);
+    if (tag === ((1 << 3) | 2)) keyValue(r, r.uint32() + r.pos, attrs, mayKeepResourceKey, resourceKeys);
     else r.skipType(tag & 7);
   }
   checkEnd(r, end);
@@ -103,7 +103,7 @@ function span(r: Reader, end: number, resource: Attrs, out: DecodedTraces<SpanRe
       case (5 << 3) | 2: name = stringValue(r); break;
       case (7 << 3) | 1: startMs = fixed64Ms(r); break;
       case (8 << 3) | 1: endMs = fixed64Ms(r); break;
-      case (9 << 3) | 2: keyValue(r, r.uint32() + r.pos, attributes, mayKeepSpanKeyShape, spanKeys); break;
+      case (9 << 3) | 2: keyValue(r, r.uint32() + r.pos, attributes, mayKeepSpanKey, spanKeys); break;
       case (15 << 3) | 2: statusCode = status(r, r.uint32() + r.pos); break;
       default: r.skipType(tag & 7);
     }
