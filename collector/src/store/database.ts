@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS attribute_keys (
   key TEXT NOT NULL UNIQUE
 );
 CREATE TABLE IF NOT EXISTS finalised (
-  trace_id TEXT PRIMARY KEY,
+  trace_id TEXT NOT NULL PRIMARY KEY,
   finalised_ms REAL NOT NULL,
   labels TEXT NOT NULL
 );

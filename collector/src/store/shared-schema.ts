@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS call_rollup (
   PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success, route, model));`;
 }
 
-// trace_index is a rowid table in SQLite too (trace_id its unique key): one row a finalised trace, keyed by a random
+// trace_index is a rowid table in SQLite too (trace_id its unique key, NOT NULL as WITHOUT ROWID made it): one row a finalised trace, keyed by a random
 // id, with five indexes — WITHOUT ROWID it was a random insert of a wide row into the table and the 32-character id
 // in every index entry, and finalising wrote more than twice the pages (store/database.ts upgrades older stores).
 function sharedTables(t: Types): string {
@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS outcome_events (
   cost_usd ${t.real} NOT NULL, trace_id ${t.text}, outcome_key ${t.text}, claimed_by ${t.text});
 CREATE INDEX IF NOT EXISTS outcome_events_claimed ON outcome_events (claimed_by);
 CREATE TABLE IF NOT EXISTS trace_index (
-  trace_id ${t.text} PRIMARY KEY, start_ms ${t.real} NOT NULL, end_ms ${t.real} NOT NULL, finalised_ms ${t.real} NOT NULL, hour_ms ${t.real} NOT NULL,
+  trace_id ${t.text} NOT NULL PRIMARY KEY, start_ms ${t.real} NOT NULL, end_ms ${t.real} NOT NULL, finalised_ms ${t.real} NOT NULL, hour_ms ${t.real} NOT NULL,
   tenant ${t.text} NOT NULL, feature ${t.text} NOT NULL, workflow ${t.text} NOT NULL, outcome ${t.text} NOT NULL, success ${t.text} NOT NULL,
   outcome_key ${t.text}, user_id ${t.text}, session_id ${t.text},
   spans ${t.real} NOT NULL, calls ${t.real} NOT NULL, input_tokens ${t.real} NOT NULL, cache_read_tokens ${t.real} NOT NULL,
