@@ -50,9 +50,10 @@ CREATE TABLE IF NOT EXISTS call_rollup (
   PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success, route, model));`;
 }
 
-// trace_index is a rowid table in SQLite too (trace_id its unique key, NOT NULL as WITHOUT ROWID made it): one row a finalised trace, keyed by a random
-// id, with five indexes — WITHOUT ROWID it was a random insert of a wide row into the table and the 32-character id
-// in every index entry, and finalising wrote more than twice the pages (store/database.ts upgrades older stores).
+// trace_index is a rowid table in SQLite too, trace_id its unique key (NOT NULL, as WITHOUT ROWID made it): one row a
+// finalised trace, keyed by a random id, with five indexes — WITHOUT ROWID it was a random insert of a wide row and
+// the 32-character id in every index entry, and finalising wrote more than twice the pages (store/database.ts
+// rebuilds the table of an older store once).
 function sharedTables(t: Types): string {
   return `
 CREATE TABLE IF NOT EXISTS outcome_keys (
