@@ -160,8 +160,8 @@ export class Collector {
       accept: (spans) => {
         // user and session ids hashed or dropped before the spans are stored (TOKENLEDGER_IDENTITY_IDS).
         this.identity?.(spans);
-        return this.buffer.accept(spans).then(() => {
-          for (const c of this.components) c.observeSpans?.(spans);
+        return this.buffer.accept(spans).then((priced) => {
+          for (const c of this.components) c.observeSpans?.(spans, priced);
         });
       },
     };

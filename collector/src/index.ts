@@ -13,4 +13,6 @@ export { CollectorMetrics } from './metrics/collector-metrics.ts';
 export { Registry, MetricFamily } from './metrics/registry.ts';
 export { Backpressure, type SpanRecord, type SpanSink, type AttributeValue } from './model/span-record.ts';
 export { observe, ROLLUP_METRICS, type FinalisedTrace, type Observation, type RollupMetric } from './rollup/observations.ts';
-export type { TraceRollup, TraceLabels, CallGroup } from './rollup/types.ts';
+export type { TraceRollup, TraceLabels, CallGroup, CallCost } from './rollup/types.ts';
+// What an add-on's observeSpans is handed with the spans: each span as the roll-up priced it.
+export type { PricedSpan } from './rollup/call-cost.ts';

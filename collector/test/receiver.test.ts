@@ -7,7 +7,8 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
-import { encodeJson } from '../../bench/otlp-bodies.ts';
+import { encodeJson, encodeProtobuf } from '../../bench/otlp-bodies.ts';
+import { decodeTracesProtobuf } from '../src/receiver/index.ts';
 import { json, post, proto, span, start } from './receiver-helpers.ts';
 
 const exporters = [
@@ -168,5 +169,21 @@ describe('OTLP/JSON rules', () => {
     const p = await post(`${url}/v1/traces`, Buffer.alloc(0), proto);
     expect(p.status).toBe(200);
     expect(p.headers['content-type']).toBe('application/x-protobuf');
+  });
+});
+
+describe('protobuf string values', () => {
+  it('decodes repeated, non-ASCII, long and empty values exactly, whatever came before in the request', () => {
+    const values = ['aws.bedrock', 'tenant-ü', 'x'.repeat(64), `${'y'.repeat(64)}z`, '', 'aws.bedrock', 'tenant-ü', 'résumé ✓ 😀', 'aws.bedrocK'];
+    const spans = values.map((v, i) => ({
+      traceId: 'ab'.repeat(16), spanId: (i + 1).toString(16).padStart(16, '0'), name: v, startMs: 1000, endMs: 1001,
+      attributes: { 'tokenledger.tenant': v, 'gen_ai.request.model': `m-${i % 2}` },
+    }));
+    for (let round = 0; round < 2; round++) {
+      const decoded = decodeTracesProtobuf(encodeProtobuf(spans)).spans;
+      expect(decoded.map((s) => s.attributes['tokenledger.tenant'])).toEqual(values);
+      expect(decoded.map((s) => s.name)).toEqual(values);
+      expect(decoded.map((s) => s.attributes['gen_ai.request.model'])).toEqual(values.map((_, i) => `m-${i % 2}`));
+    }
   });
 });

@@ -11,7 +11,7 @@ import type { AutoscalingConfig } from '../config/autoscaling.ts';
 import type { Clock } from '../config/types.ts';
 import { str } from '../model/attribute-values.ts';
 import type { SpanRecord } from '../model/span-record.ts';
-import { callCost } from '../rollup/call-cost.ts';
+import { callCost, type PricedSpan } from '../rollup/call-cost.ts';
 import { type Point, points } from '../model/otlp-metric-points.ts';
 
 type Dims = readonly (readonly [string, string])[];
@@ -65,9 +65,10 @@ export class AutoscalingSignals implements CollectorComponent {
   }
 
   /** Tokens served per self-hosted instance (spans naming one), at each call's end: summed per minute they are tokens per minute. */
-  observeSpans(spans: readonly SpanRecord[]): void {
+  observeSpans(spans: readonly SpanRecord[], priced?: readonly (PricedSpan | undefined)[]): void {
     const signals: Signal[] = [];
-    for (const span of spans) {
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
       try {
         const a = span.attributes;
         const id = str(a[sc.ATTR_INSTANCE_ID]);
@@ -75,7 +76,7 @@ export class AutoscalingSignals implements CollectorComponent {
         if (id === undefined || type === undefined || this.seen.has(span.spanId)) continue;
         if (this.seen.size >= GROUPS_LIMIT) this.seen.clear();
         this.seen.add(span.spanId);
-        const tokens = callCost(span, this.book)?.tokens.reduce((s, t) => s + t, 0) ?? 0;
+        const tokens = callCost(span, this.book, priced?.[i])?.tokens.reduce((s, t) => s + t, 0) ?? 0;
         if (tokens <= 0) continue;
         for (const dims of this.dimensionSets(id, type, this.groups.get(id) ?? this.config.dimensions)) {
           signals.push({ metric: sc.CLOUDWATCH_METRIC_TOKENS_PER_MINUTE, unit: 'Count', dims, kind: 'sum', value: tokens, atMs: span.endMs });

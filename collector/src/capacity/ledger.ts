@@ -12,7 +12,7 @@ import type { Clock } from '../config/types.ts';
 import type { MetricFamily, Registry } from '../metrics/registry.ts';
 import { num, str } from '../model/attribute-values.ts';
 import type { SpanRecord } from '../model/span-record.ts';
-import { callCost } from '../rollup/call-cost.ts';
+import { callCost, type PricedSpan } from '../rollup/call-cost.ts';
 import type { Router } from '../http/router.ts';
 import { HOUR_MS, type HourlySpend } from './hourly-spend.ts';
 import { utilizationSamples } from './otlp-metrics.ts';
@@ -97,11 +97,12 @@ export class CapacityLedger implements CollectorComponent {
   }
 
   /** Takes the self-hosted model spans among accepted spans: those naming an instance type. */
-  observeSpans(spans: readonly SpanRecord[]): void {
+  observeSpans(spans: readonly SpanRecord[], priced?: readonly (PricedSpan | undefined)[]): void {
     const entries: JournalEntry[] = [];
-    for (const span of spans) {
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
       try {
-        const obs = this.fromSpan(span);
+        const obs = this.fromSpan(span, priced?.[i]);
         if (obs) entries.push({ slotMs: this.apply(obs), observation: obs });
       } catch (err) {
         diag.error('tokenledger collector: capacity could not read a span', err);
@@ -187,11 +188,11 @@ export class CapacityLedger implements CollectorComponent {
   }
 
   /** The request a self-hosted model span records, or undefined for any other span. */
-  private fromSpan(span: SpanRecord): Observation | undefined {
+  private fromSpan(span: SpanRecord, priced: PricedSpan | undefined): Observation | undefined {
     const a = span.attributes;
     const type = str(a[sc.ATTR_INSTANCE_TYPE]);
     if (type === undefined) return undefined;
-    const call = callCost(span, this.book);
+    const call = callCost(span, this.book, priced);
     if (!call) return undefined;
     const [input, cacheRead, cacheWrite, output] = call.tokens;
     let bedrockUsd: number | undefined;

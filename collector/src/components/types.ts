@@ -8,14 +8,18 @@ import type { Router } from '../http/router.ts';
 import type { Registry } from '../metrics/registry.ts';
 import type { SpanRecord } from '../model/span-record.ts';
 import type { Sql } from '../store/sql.ts';
+import type { PricedSpan } from '../rollup/call-cost.ts';
 import type { FinalisedTrace } from '../rollup/observations.ts';
 
 /** Every member is optional: an add-on implements what it takes part in. */
 export interface CollectorComponent {
   /** Registers its HTTP routes (when built, before listen()); they get the bearer check unless public. */
   routes?(router: Router): void;
-  /** Spans once they are stored and acknowledged. */
-  observeSpans?(spans: readonly SpanRecord[]): void;
+  /**
+   * Spans once they are stored and acknowledged, with what each costs as the roll-up priced it (`priced[i]` is
+   * `spans[i]`'s; undefined where it could not be priced, or when the caller has no prices: price it then).
+   */
+  observeSpans?(spans: readonly SpanRecord[], priced?: readonly (PricedSpan | undefined)[]): void;
   /** An OTLP metrics request, decoded to the OTLP/JSON shape. */
   observeMetrics?(request: Record<string, unknown>): void;
   /** Inside each finalised batch's store transaction: what it writes commits with the roll-ups, or not at all. Must not throw. */

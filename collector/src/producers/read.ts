@@ -40,6 +40,7 @@ export interface SpanReading {
   checks: SpanCheck[];
 }
 
+const OWN_COST = [sc.ATTR_COST_USD];
 /** Operations billed by tokens: a span of one with a model and no usage is a call of unknown usage. */
 const TOKEN_OPERATIONS = new Set<string | undefined>([undefined, sc.OPERATION_CHAT, sc.OPERATION_TEXT_COMPLETION, sc.OPERATION_GENERATE_CONTENT, sc.OPERATION_EMBEDDINGS]);
 /** Billed per request (rerank: per query), with no token counts to expect. */
@@ -109,7 +110,7 @@ export function readSpan(a: Attrs): SpanReading {
   // Zeros everywhere are no report (a call has input): OpenLIT starts a stream's usage at zero.
   const usageKnown = (input ?? 0) + (output ?? 0) + cacheRead + cacheWrite > 0;
 
-  const ownCost = cost(a, [sc.ATTR_COST_USD], checks);
+  const ownCost = cost(a, OWN_COST, checks);
   const foreignCost = e.cost.length ? cost(a, e.cost, checks) : undefined;
   if (foreignCost !== undefined && foreignCost > 0 && !usageKnown) checks.push(sc.CHECK_COST_WITHOUT_TOKENS);
 

@@ -10,7 +10,7 @@ import type { Clock } from '../config/types.ts';
 import type { MetricFamily, Registry } from '../metrics/registry.ts';
 import { num, str } from '../model/attribute-values.ts';
 import type { SpanRecord } from '../model/span-record.ts';
-import { callCost } from '../rollup/call-cost.ts';
+import { callCost, type PricedSpan } from '../rollup/call-cost.ts';
 import { outputBurndownRate, quotaTokens } from './burndown.ts';
 
 const MINUTE_MS = 60_000;
@@ -26,6 +26,17 @@ interface Usage {
   /** Quota tokens by the second the call ended in (epoch ms). */
   bySecond: Map<number, number>;
 }
+
+/** What the calls of one batch of spans to a model and region add: summed, then counted once. */
+interface BatchUsage extends Usage {
+  dims: [string, string][];
+  /** Output burndown rate of the model (in this region). */
+  rate: number;
+  tokens: number;
+}
+
+/** model → region → its BatchUsage (no key string made per span). */
+type Batch = Map<string, Map<string, BatchUsage>>;
 
 export class QuotaPressure implements CollectorComponent {
   private readonly config: QuotaConfig;
@@ -54,13 +65,25 @@ export class QuotaPressure implements CollectorComponent {
     r.beforeExpose(() => this.refreshGauges(r));
   }
 
-  observeSpans(spans: readonly SpanRecord[]): void {
+  /** Accepted spans, with what the roll-up priced each (priced again where not given). */
+  observeSpans(spans: readonly SpanRecord[], priced?: readonly (PricedSpan | undefined)[]): void {
     const signals: Signal[] = [];
-    for (const span of spans) {
+    const batch: Batch = new Map();
+    for (let i = 0; i < spans.length; i++) {
       try {
-        this.observe(span, signals);
+        this.observe(spans[i]!, priced?.[i], signals, batch);
       } catch (err) {
         diag.error('tokenledger quota: could not read a span', err);
+      }
+    }
+    for (const regions of batch.values()) {
+      for (const b of regions.values()) {
+        if (b.tokens <= 0) continue;
+        this.quotaTokensTotal.inc([b.model, b.region], b.tokens);
+        const k = key(b.model, b.region);
+        let u = this.usage.get(k);
+        if (!u) this.usage.set(k, (u = { model: b.model, region: b.region, bySecond: new Map() }));
+        for (const [second, tokens] of b.bySecond) u.bySecond.set(second, (u.bySecond.get(second) ?? 0) + tokens);
       }
     }
     this.publish(signals);
@@ -99,22 +122,25 @@ export class QuotaPressure implements CollectorComponent {
     this.publish(signals);
   }
 
-  private observe(span: SpanRecord, signals: Signal[]): void {
+  private observe(span: SpanRecord, priced: PricedSpan | undefined, signals: Signal[], batch: Batch): void {
+    const a = span.attributes;
+    const errorType = str(a[sc.ATTR_ERROR_TYPE]);
+    const failedThrottled = errorType !== undefined && THROTTLING.test(errorType);
+    const attempts = num(a[sc.ATTR_TRANSPORT_ATTEMPTS]) ?? 1;
+    const named = str(a[sc.ATTR_GEN_AI_PROVIDER_NAME]) ?? str(a[sc.FOREIGN_GEN_AI_SYSTEM]);
+    // Read only when it may count against a Bedrock quota: as the roll-up priced it.
+    const call = named === undefined || named === sc.PROVIDER_AWS_BEDROCK ? callCost(span, this.book, priced) : undefined;
+    if (!call && !failedThrottled && attempts <= 1) return;
+    // Only spans that count here are remembered: the bound holds more of them.
     if (this.seen.has(span.spanId)) return;
     if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
     this.seen.add(span.spanId);
-    const a = span.attributes;
-    const failedThrottled = THROTTLING.test(str(a[sc.ATTR_ERROR_TYPE]) ?? '');
-    const attempts = num(a[sc.ATTR_TRANSPORT_ATTEMPTS]) ?? 1;
-    const named = str(a[sc.ATTR_GEN_AI_PROVIDER_NAME]) ?? str(a[sc.FOREIGN_GEN_AI_SYSTEM]);
-    // Priced only when it may count against a Bedrock quota (the roll-up prices every call anyway).
-    const call = named === undefined || named === sc.PROVIDER_AWS_BEDROCK ? callCost(span, this.book) : undefined;
-    if (!call && !failedThrottled && attempts <= 1) return;
     // The model as called: an inference profile (us.…) has a quota of its own.
     const model = str(a[sc.ATTR_GEN_AI_REQUEST_MODEL]) ?? call?.model ?? sc.LABEL_VALUE_UNKNOWN;
     const region = str(a[sc.ATTR_CLOUD_REGION]) ?? sc.LABEL_VALUE_UNKNOWN;
     const provider = call?.provider ?? named ?? sc.LABEL_VALUE_UNKNOWN;
-    const dims: [string, string][] = [[sc.CLOUDWATCH_DIM_MODEL, model], [sc.CLOUDWATCH_DIM_REGION, region]];
+    const b = this.batchUsage(batch, model, region);
+    const dims = b.dims;
     if (attempts > 1) {
       this.throttles.inc([provider, model, region, 'retry'], attempts - 1);
       signals.push({ metric: sc.CLOUDWATCH_METRIC_THROTTLES, unit: 'Count', dims, kind: 'sum', value: attempts - 1, atMs: span.endMs });
@@ -124,16 +150,23 @@ export class QuotaPressure implements CollectorComponent {
       signals.push({ metric: sc.CLOUDWATCH_METRIC_THROTTLES, unit: 'Count', dims, kind: 'sum', value: 1, atMs: span.endMs });
     }
     if (!call || provider !== sc.PROVIDER_AWS_BEDROCK) return;
-    const rate = this.quotaOf(model, region)?.outputBurndown ?? outputBurndownRate(model);
-    const tokens = quotaTokens(call.tokens, rate);
+    const tokens = quotaTokens(call.tokens, b.rate);
     if (tokens <= 0) return;
-    this.quotaTokensTotal.inc([model, region], tokens);
-    const k = key(model, region);
-    let u = this.usage.get(k);
-    if (!u) this.usage.set(k, (u = { model, region, bySecond: new Map() }));
+    b.tokens += tokens;
     const second = Math.floor(span.endMs / 1000) * 1000;
-    u.bySecond.set(second, (u.bySecond.get(second) ?? 0) + tokens);
+    b.bySecond.set(second, (b.bySecond.get(second) ?? 0) + tokens);
     signals.push({ metric: sc.CLOUDWATCH_METRIC_QUOTA_TOKENS, unit: 'Count', dims, kind: 'sum', value: tokens, atMs: span.endMs });
+  }
+
+  private batchUsage(batch: Batch, model: string, region: string): BatchUsage {
+    let regions = batch.get(model);
+    if (!regions) batch.set(model, (regions = new Map()));
+    let b = regions.get(region);
+    if (!b) {
+      const rate = this.quotaOf(model, region)?.outputBurndown ?? outputBurndownRate(model);
+      regions.set(region, (b = { model, region, dims: [[sc.CLOUDWATCH_DIM_MODEL, model], [sc.CLOUDWATCH_DIM_REGION, region]], rate, tokens: 0, bySecond: new Map() }));
+    }
+    return b;
   }
 
   private quotaOf(model: string, region: string): TokenQuota | undefined {

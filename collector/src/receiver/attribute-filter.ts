@@ -22,14 +22,18 @@ const RESOURCE = new Set<string>([
   ...under([sc.RESOURCE_CLOUD_PREFIX]),
 ]);
 
-/** The first characters of the kept names: most keys are dropped on their first byte, before they are decoded. */
-function firstBytes(keys: ReadonlySet<string>): Uint8Array {
-  const a = new Uint8Array(128);
-  for (const k of keys) a[k.charCodeAt(0)] = 1;
+/**
+ * The kept names by first byte and length (all are ASCII and shorter than 256, so a key that can match has its
+ * first character as first byte and its length in bytes): a key of a shape no kept name has is dropped before it
+ * is hashed or decoded — most are.
+ */
+function shapes(keys: ReadonlySet<string>): Uint8Array {
+  const a = new Uint8Array(256 * 256);
+  for (const k of keys) a[(k.charCodeAt(0) << 8) | k.length] = 1;
   return a;
 }
-const SPAN_FIRST = firstBytes(SPAN);
-const RESOURCE_FIRST = firstBytes(RESOURCE);
+const SPAN_SHAPES = shapes(SPAN);
+const RESOURCE_SHAPES = shapes(RESOURCE);
 
 /** Whether a span attribute key is kept. */
 export function keepSpanKey(key: string): boolean {
@@ -41,11 +45,11 @@ export function keepResourceKey(key: string): boolean {
   return RESOURCE.has(key);
 }
 
-// Kept names are ASCII, so a key's first byte is its first character whenever it can match.
-export function mayKeepSpanKey(firstByte: number): boolean {
-  return SPAN_FIRST[firstByte] === 1;
+/** Whether a span attribute key of `length` bytes starting with `firstByte` may be kept. */
+export function mayKeepSpanKey(firstByte: number, length: number): boolean {
+  return length < 256 && SPAN_SHAPES[(firstByte << 8) | length] === 1;
 }
 
-export function mayKeepResourceKey(firstByte: number): boolean {
-  return RESOURCE_FIRST[firstByte] === 1;
+export function mayKeepResourceKey(firstByte: number, length: number): boolean {
+  return length < 256 && RESOURCE_SHAPES[(firstByte << 8) | length] === 1;
 }

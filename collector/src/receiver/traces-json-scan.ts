@@ -13,6 +13,7 @@ import { type DecodedTraces, invalidSpanReason } from './span-validation.ts';
 import { addScope, scopeBase } from './scope.ts';
 
 type Attrs = Record<string, AttributeValue>;
+type MayKeep = (firstByte: number, length: number) => boolean;
 type Out = DecodedTraces<SpanRecord>;
 
 const bytes = (s: string): Buffer => Buffer.from(s);
@@ -195,13 +196,13 @@ function status(c: JsonCursor): 0 | 1 | 2 {
   return statusCode(code);
 }
 
-function attributes(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => boolean, keys: KeyCache): void {
+function attributes(c: JsonCursor, into: Attrs, mayKeep: MayKeep, keys: KeyCache): void {
   if (!c.open(OPEN_ARRAY)) return;
   do keyValue(c, into, mayKeep, keys);
   while (c.more(CLOSE_ARRAY));
 }
 
-function keyValue(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => boolean, keys: KeyCache): void {
+function keyValue(c: JsonCursor, into: Attrs, mayKeep: MayKeep, keys: KeyCache): void {
   if (exporterKeyValue(c, into, mayKeep, keys)) return;
   if (!c.open(OPEN_OBJECT)) return;
   let key: string | undefined;
@@ -213,8 +214,8 @@ function keyValue(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => bo
       read = 1;
       const start = c.rawString();
       const end = c.p - 1;
-      // Most keys are dropped on their first byte, before they are looked up.
-      if (end > start && mayKeep(c.b[start]!)) key = keys.lookup(c.b, start, end);
+      // Most keys are dropped on their first byte and length (no escapes: their bytes), before they are looked up.
+      if (end > start && mayKeep(c.b[start]!, end - start)) key = keys.lookup(c.b, start, end);
     } else if (c.nameIs(VALUE)) {
       if (read !== 1) throw new NotTaken('value before key, or repeated');
       read = 2;
@@ -233,7 +234,7 @@ function keyValue(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => bo
  * keyValue and anyValue, so it throws where they would; at any other shape it consumes nothing, stores
  * nothing and returns false.
  */
-function exporterKeyValue(c: JsonCursor, into: Attrs, mayKeep: (firstByte: number) => boolean, keys: KeyCache): boolean {
+function exporterKeyValue(c: JsonCursor, into: Attrs, mayKeep: MayKeep, keys: KeyCache): boolean {
   const at = c.p;
   if (!c.at(KV_KEY)) return false;
   const start = c.rawString();
@@ -243,7 +244,7 @@ function exporterKeyValue(c: JsonCursor, into: Attrs, mayKeep: (firstByte: numbe
     c.p = at;
     return false;
   }
-  const key = end > start && mayKeep(c.b[start]!) ? keys.lookup(c.b, start, end) : undefined;
+  const key = end > start && mayKeep(c.b[start]!, end - start) ? keys.lookup(c.b, start, end) : undefined;
   let value: AttributeValue | undefined;
   if (key === undefined) c.skip();
   else if (kind === KV_STRING) value = attributeValue(c.string(strings), undefined, undefined, undefined);

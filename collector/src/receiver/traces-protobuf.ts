@@ -4,6 +4,7 @@ import protobuf from 'protobufjs/minimal.js';
 import type { AttributeValue, SpanRecord } from '../model/span-record.ts';
 import { keepResourceKey, keepSpanKey, mayKeepResourceKey, mayKeepSpanKey } from './attribute-filter.ts';
 import { KeyCache } from './key-cache.ts';
+import { StringCache } from './string-cache.ts';
 import { addScope, scopeBase } from './scope.ts';
 import { type DecodedTraces, invalidSpanReason } from './span-validation.ts';
 
@@ -12,6 +13,7 @@ type Attrs = Record<string, AttributeValue>;
 
 const spanKeys = new KeyCache(keepSpanKey);
 const resourceKeys = new KeyCache(keepResourceKey);
+const strings = new StringCache();
 
 export function decodeTracesProtobuf(body: Buffer): DecodedTraces<SpanRecord> {
   const r = protobuf.Reader.create(body);
@@ -98,7 +100,7 @@ function span(r: Reader, end: number, resource: Attrs, out: DecodedTraces<SpanRe
       case (1 << 3) | 2: traceId = hex(r); break;
       case (2 << 3) | 2: spanId = hex(r); break;
       case (4 << 3) | 2: parentSpanId = hex(r); break;
-      case (5 << 3) | 2: name = r.string(); break;
+      case (5 << 3) | 2: name = stringValue(r); break;
       case (7 << 3) | 1: startMs = fixed64Ms(r); break;
       case (8 << 3) | 1: endMs = fixed64Ms(r); break;
       case (9 << 3) | 2: keyValue(r, r.uint32() + r.pos, attributes, mayKeepSpanKey, spanKeys); break;
@@ -127,7 +129,7 @@ function status(r: Reader, end: number): 0 | 1 | 2 {
   return code === 1 || code === 2 ? code : 0;
 }
 
-function keyValue(r: Reader, end: number, into: Attrs, mayKeep: (b: number) => boolean, keys: KeyCache): void {
+function keyValue(r: Reader, end: number, into: Attrs, mayKeep: (firstByte: number, length: number) => boolean, keys: KeyCache): void {
   let key: string | undefined;
   let value: AttributeValue | undefined;
   while (r.pos < end) {
@@ -137,7 +139,7 @@ function keyValue(r: Reader, end: number, into: Attrs, mayKeep: (b: number) => b
       const start = r.pos;
       r.pos += len;
       if (r.pos > r.len) throw new RangeError('index out of range');
-      if (len > 0 && mayKeep(r.buf[start])) key = keys.lookup(r.buf, start, r.pos);
+      if (len > 0 && mayKeep(r.buf[start]!, len)) key = keys.lookup(r.buf, start, r.pos);
       if (key === undefined) {
         // Not kept: skip the rest of this KeyValue without reading the value.
         r.pos = end;
@@ -155,7 +157,7 @@ function anyValue(r: Reader, end: number): AttributeValue | undefined {
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | 2: v = r.string(); break;
+      case (1 << 3) | 2: v = stringValue(r); break;
       case (2 << 3) | 0: v = r.bool(); break;
       case (3 << 3) | 0: v = int64(r); break;
       case (4 << 3) | 1: v = r.double(); break;
@@ -164,6 +166,20 @@ function anyValue(r: Reader, end: number): AttributeValue | undefined {
   }
   checkEnd(r, end);
   return v;
+}
+
+/**
+ * A string field, but one string for the same bytes: names and values repeat in every span of a request (provider,
+ * model, tenant, region), so they are neither decoded again nor new strings to hash and collect.
+ */
+function stringValue(r: Reader): string {
+  const b = r.buf;
+  if (!Buffer.isBuffer(b)) return r.string();
+  const len = r.uint32();
+  const start = r.pos;
+  r.pos += len;
+  if (r.pos > r.len) throw new RangeError('index out of range');
+  return strings.get(b, start, r.pos);
 }
 
 function int64(r: Reader): number {

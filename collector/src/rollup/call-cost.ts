@@ -32,9 +32,9 @@ export interface PricedSpan {
   ignoredCost?: typeof sc.FOREIGN_COST_DISAGREES | typeof sc.FOREIGN_COST_ZERO;
 }
 
-/** The call `span` records, or undefined when it records none. */
-export function callCost(span: SpanRecord, book: PriceBook): CallCost | undefined {
-  return priceSpan(span, book).call;
+/** The call `span` records, or undefined when it records none; `priced`, what the roll-up made of it already (else priced now). */
+export function callCost(span: SpanRecord, book: PriceBook, priced?: PricedSpan): CallCost | undefined {
+  return (priced ?? priceSpan(span, book)).call;
 }
 
 export function priceSpan(span: SpanRecord, book: PriceBook): PricedSpan {
@@ -42,7 +42,7 @@ export function priceSpan(span: SpanRecord, book: PriceBook): PricedSpan {
   const r = readSpan(a);
   if (!r.isCall) return { producer: r.producer, checks: r.checks };
   const tierAttr = str(a[sc.ATTR_PRICE_TIER]);
-  const tier: PriceTier = (sc.PRICE_TIERS as readonly string[]).includes(tierAttr ?? '') ? (tierAttr as PriceTier) : 'on_demand';
+  const tier: PriceTier = tierAttr !== undefined && (sc.PRICE_TIERS as readonly string[]).includes(tierAttr) ? (tierAttr as PriceTier) : 'on_demand';
   const { provider, model, operation } = r;
   const inputTokens = r.input ?? 0;
   const usage: Usage = {
@@ -119,25 +119,33 @@ function agree(a: number, b: number): boolean {
   return Math.abs(a - b) <= AGREE * Math.max(Math.abs(a), Math.abs(b));
 }
 
-const PROMPT_ATTRIBUTES = [sc.ATTR_PROMPT_TOKENS_SYSTEM, sc.ATTR_PROMPT_TOKENS_HISTORY, sc.ATTR_PROMPT_TOKENS_CONTEXT, sc.ATTR_PROMPT_TOKENS_USER, sc.ATTR_PROMPT_TOKENS_TOOLS];
+/** Each name alone, as count() takes names (no array made per span). */
+const PROMPT_ATTRIBUTES = [sc.ATTR_PROMPT_TOKENS_SYSTEM, sc.ATTR_PROMPT_TOKENS_HISTORY, sc.ATTR_PROMPT_TOKENS_CONTEXT, sc.ATTR_PROMPT_TOKENS_USER, sc.ATTR_PROMPT_TOKENS_TOOLS]
+  .map((name) => [name]);
 
 function promptTokens(a: Record<string, AttributeValue>, checks: SpanCheck[]): PromptTokenCounts | undefined {
-  let found = false;
-  const counts = PROMPT_ATTRIBUTES.map((name) => {
-    const n = count(a, [name], checks) ?? 0;
-    if (n > 0) found = true;
-    return n;
-  }) as PromptTokenCounts;
-  return found ? counts : undefined;
+  let counts: PromptTokenCounts | undefined;
+  for (let i = 0; i < PROMPT_ATTRIBUTES.length; i++) {
+    const n = count(a, PROMPT_ATTRIBUTES[i]!, checks) ?? 0;
+    if (n > 0) (counts ??= [0, 0, 0, 0, 0])[i] = n;
+  }
+  return counts;
 }
+
+const COST_PARTS = {
+  input: [sc.ATTR_COST_INPUT_USD],
+  output: [sc.ATTR_COST_OUTPUT_USD],
+  cache_read: [sc.ATTR_COST_CACHE_READ_USD],
+  cache_write: [sc.ATTR_COST_CACHE_WRITE_USD],
+};
 
 /** The span's own cost parts; what they leave of the total is input. Without parts, the price book's split scaled to the total. */
 function honouredParts(a: Record<string, AttributeValue>, total: number, price: () => ReturnType<PriceBook['cost']> | undefined, checks: SpanCheck[]) {
   const own = {
-    input: cost(a, [sc.ATTR_COST_INPUT_USD], checks),
-    output: cost(a, [sc.ATTR_COST_OUTPUT_USD], checks),
-    cache_read: cost(a, [sc.ATTR_COST_CACHE_READ_USD], checks),
-    cache_write: cost(a, [sc.ATTR_COST_CACHE_WRITE_USD], checks),
+    input: cost(a, COST_PARTS.input, checks),
+    output: cost(a, COST_PARTS.output, checks),
+    cache_read: cost(a, COST_PARTS.cache_read, checks),
+    cache_write: cost(a, COST_PARTS.cache_write, checks),
   };
   if (own.input !== undefined || own.output !== undefined || own.cache_read !== undefined || own.cache_write !== undefined) {
     const known = (own.output ?? 0) + (own.cache_read ?? 0) + (own.cache_write ?? 0);

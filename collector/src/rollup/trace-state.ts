@@ -50,6 +50,8 @@ export class TraceState {
   readonly producers = new Map<string, ProducerCounts>();
   readonly ttft: { provider: string; model: string; seconds: number }[] = [];
   readonly promptTokens: PromptTokenCounts = [0, 0, 0, 0, 0];
+  /** The group of the last call added. */
+  private lastGroup?: CallGroup;
   /** First unmarked call per request hash: later identical requests are retries. */
   private repeats?: Map<string, Repeat>;
   /** Span ids seen: an OTLP client retrying a request whose answer it lost sends them again. */
@@ -119,12 +121,17 @@ export class TraceState {
 
   private addCall(span: SpanRecord, call: CallCost): void {
     this.callCount++;
-    const key = `${call.route}\u0000${call.provider}\u0000${call.model}`;
-    let g = this.calls.get(key);
-    if (!g) {
-      g = { route: call.route, provider: call.provider, model: call.model, totalUsd: 0, components: {}, tokens: [0, 0, 0, 0], cacheSavingsUsd: 0, retryUsd: 0,
-        unpriced: 0, unknownUsage: 0, excludingCacheUsd: 0 };
-      this.calls.set(key, g);
+    // The spans of a trace mostly call one route and model: that group is found without making its key.
+    let g = this.lastGroup;
+    if (g === undefined || g.route !== call.route || g.provider !== call.provider || g.model !== call.model) {
+      const key = `${call.route}\u0000${call.provider}\u0000${call.model}`;
+      g = this.calls.get(key);
+      if (!g) {
+        g = { route: call.route, provider: call.provider, model: call.model, totalUsd: 0, components: {}, tokens: [0, 0, 0, 0], cacheSavingsUsd: 0, retryUsd: 0,
+          unpriced: 0, unknownUsage: 0, excludingCacheUsd: 0 };
+        this.calls.set(key, g);
+      }
+      this.lastGroup = g;
     }
     g.totalUsd += call.totalUsd;
     for (const c in call.components) {

@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { sharedViews, sqliteSharedTables } from './shared-schema.ts';
+import { diag } from '@opentelemetry/api';
+import { sharedViews, sqliteSharedTables, TRACE_INDEX_COLUMNS } from './shared-schema.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS span_chunks (
@@ -17,10 +18,10 @@ CREATE TABLE IF NOT EXISTS attribute_keys (
   key TEXT NOT NULL UNIQUE
 );
 CREATE TABLE IF NOT EXISTS finalised (
-  trace_id TEXT PRIMARY KEY,
+  trace_id TEXT NOT NULL PRIMARY KEY,
   finalised_ms REAL NOT NULL,
   labels TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS finalised_time ON finalised (finalised_ms);
 CREATE TABLE IF NOT EXISTS outcome_rollup (
   bucket_ms INTEGER NOT NULL, tenant TEXT NOT NULL, feature TEXT NOT NULL, workflow TEXT NOT NULL,
@@ -49,15 +50,56 @@ export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL'): D
   mkdirSync(dataDir, { recursive: true });
   const db = new DatabaseSync(join(dataDir, 'collector.db'));
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 5000;`);
-  db.exec(SCHEMA);
-  addGapColumns(db);
-  // The shared part (roll-up rows, outcome keys, trace index): here unless TOKENLEDGER_SHARED_STORE says otherwise.
-  db.exec(sqliteSharedTables());
+  withRowids(db);
+  createTables(db);
   for (const v of sharedViews()) {
     const have = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?").get(v.name) as { sql: string } | undefined)?.sql;
     if (have !== v.sql) db.exec(`DROP VIEW IF EXISTS ${v.name}; ${v.sql};`);
   }
   return db;
+}
+
+function createTables(db: DatabaseSync): void {
+  db.exec(SCHEMA);
+  addGapColumns(db);
+  // The shared part (roll-up rows, outcome keys, trace index): here unless TOKENLEDGER_SHARED_STORE says otherwise.
+  db.exec(sqliteSharedTables());
+}
+
+/**
+ * Tables written once per finalised trace, keyed by its random id: rowid tables (the id a unique key), since a
+ * WITHOUT ROWID table of such wide rows costs a random insert of the whole row and more than twice the pages
+ * written per batch. Stores made before are rebuilt once, in one transaction; if that fails (a full disk), the old
+ * tables serve as before, only slower, and the next start tries again.
+ */
+const ROWID_TABLES: Record<string, readonly string[]> = {
+  finalised: ['trace_id', 'finalised_ms', 'labels'],
+  trace_index: TRACE_INDEX_COLUMNS,
+};
+
+function withRowids(db: DatabaseSync): void {
+  const old = Object.keys(ROWID_TABLES).filter((name) => {
+    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { sql: string } | undefined)?.sql;
+    return sql !== undefined && /WITHOUT\s+ROWID\s*$/i.test(sql);
+  });
+  if (old.length === 0) return;
+  try {
+    transaction(db, () => {
+      for (const name of old) {
+        db.exec(`ALTER TABLE ${name} RENAME TO ${name}_upgraded`);
+        // Its indexes went with it, under their names: made again on the new table.
+        const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(`${name}_upgraded`) as { name: string }[];
+        for (const i of indexes) db.exec(`DROP INDEX ${i.name}`);
+      }
+      createTables(db);
+      for (const name of old) {
+        const columns = ROWID_TABLES[name]!.join(', ');
+        db.exec(`INSERT INTO ${name} (${columns}) SELECT ${columns} FROM ${name}_upgraded; DROP TABLE ${name}_upgraded;`);
+      }
+    });
+  } catch (err) {
+    diag.warn(`tokenledger collector: could not rebuild ${old.join(' and ')} as rowid tables (finalising stays slower; tried again at the next start)`, err);
+  }
 }
 
 /** Columns added after the first release: a store written before them gets them (as zeros). */

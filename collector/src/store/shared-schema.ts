@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS call_rollup (
   PRIMARY KEY (bucket_ms, tenant, feature, workflow, outcome, success, route, model));`;
 }
 
+// trace_index is a rowid table in SQLite too, trace_id its unique key (NOT NULL, as WITHOUT ROWID made it): one row a
+// finalised trace, keyed by a random id, with five indexes — WITHOUT ROWID it was a random insert of a wide row and
+// the 32-character id in every index entry, and finalising wrote more than twice the pages (store/database.ts
+// rebuilds the table of an older store once).
 function sharedTables(t: Types): string {
   return `
 CREATE TABLE IF NOT EXISTS outcome_keys (
@@ -77,12 +81,12 @@ CREATE TABLE IF NOT EXISTS outcome_events (
   cost_usd ${t.real} NOT NULL, trace_id ${t.text}, outcome_key ${t.text}, claimed_by ${t.text});
 CREATE INDEX IF NOT EXISTS outcome_events_claimed ON outcome_events (claimed_by);
 CREATE TABLE IF NOT EXISTS trace_index (
-  trace_id ${t.text} PRIMARY KEY, start_ms ${t.real} NOT NULL, end_ms ${t.real} NOT NULL, finalised_ms ${t.real} NOT NULL, hour_ms ${t.real} NOT NULL,
+  trace_id ${t.text} NOT NULL PRIMARY KEY, start_ms ${t.real} NOT NULL, end_ms ${t.real} NOT NULL, finalised_ms ${t.real} NOT NULL, hour_ms ${t.real} NOT NULL,
   tenant ${t.text} NOT NULL, feature ${t.text} NOT NULL, workflow ${t.text} NOT NULL, outcome ${t.text} NOT NULL, success ${t.text} NOT NULL,
   outcome_key ${t.text}, user_id ${t.text}, session_id ${t.text},
   spans ${t.real} NOT NULL, calls ${t.real} NOT NULL, input_tokens ${t.real} NOT NULL, cache_read_tokens ${t.real} NOT NULL,
   cache_write_tokens ${t.real} NOT NULL, output_tokens ${t.real} NOT NULL, cost_usd ${t.real} NOT NULL, retry_cost_usd ${t.real} NOT NULL,
-  models ${t.text} NOT NULL)${t.noRowid};
+  models ${t.text} NOT NULL);
 CREATE INDEX IF NOT EXISTS trace_index_start ON trace_index (start_ms);
 CREATE INDEX IF NOT EXISTS trace_index_finalised ON trace_index (finalised_ms);
 CREATE INDEX IF NOT EXISTS trace_index_cost ON trace_index (cost_usd);

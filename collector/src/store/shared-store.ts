@@ -89,15 +89,50 @@ interface KeyRow {
   closes_ms: number;
 }
 
-/** Roll-up rows summed per label set before they are written (one upsert per distinct row). */
+interface Row {
+  labels: SqlValue[];
+  sums: number[];
+}
+
+/**
+ * Roll-up rows summed per label set before they are written (one upsert per distinct row). A row is found through
+ * one map per label (no key string is made per trace; labels are strings a batch repeats).
+ */
 class Rows {
-  readonly map = new Map<string, { labels: SqlValue[]; sums: number[] }>();
-  add(labels: SqlValue[], sums: readonly number[]): void {
-    const k = labels.join('\u0000');
-    const row = this.map.get(k);
-    if (!row) this.map.set(k, { labels, sums: [...sums] });
-    else for (let i = 0; i < sums.length; i++) row.sums[i]! += sums[i]!;
+  /** The distinct rows, in the order first added. */
+  readonly list: Row[] = [];
+  private readonly byFirst = new Map<SqlValue, unknown>();
+
+  /** Adds `sums` to the row of `labels` (all rows of one Rows have as many labels); returns that row. */
+  add(labels: SqlValue[], sums: readonly number[]): Row {
+    let m = this.byFirst;
+    const last = labels.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = m.get(labels[i]!) as Map<SqlValue, unknown> | undefined;
+      if (!next) m.set(labels[i]!, (next = new Map()));
+      m = next;
+    }
+    let row = m.get(labels[last]!) as Row | undefined;
+    if (!row) {
+      m.set(labels[last]!, (row = { labels, sums: [...sums] }));
+      this.list.push(row);
+    } else for (let i = 0; i < sums.length; i++) row.sums[i]! += sums[i]!;
+    return row;
   }
+
+  /** The rows in the one order every instance writes them in (as their labels joined by NUL sort: labels hold none). */
+  sorted(): Row[] {
+    return [...this.list].sort(byLabels);
+  }
+}
+
+function byLabels(x: Row, y: Row): number {
+  for (let i = 0; i < x.labels.length; i++) {
+    const a = String(x.labels[i] ?? '');
+    const b = String(y.labels[i] ?? '');
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return 0;
 }
 
 /** [outcomes, cost, retry cost, input, cache read, cache write, output, unpriced, unknown usage, cost without cache effects], in SUMMED order. */
@@ -118,11 +153,17 @@ function traceGaps(calls: readonly CallGroup[]): [number, number, number] {
 
 /** A trace's calls per route and model, per route alone and per model alone (ALL for the other), so a trace counts once in each group. */
 function callGroups(calls: readonly CallGroup[]): { route: string; model: string; sums: number[] }[] {
+  if (calls.length === 1) {
+    // Most traces: one route and model.
+    const c = calls[0]!;
+    const s = sums(0, c, [c.unpriced, c.unknownUsage, c.excludingCacheUsd]);
+    return [{ route: c.route, model: c.model, sums: s }, { route: c.route, model: ALL, sums: [...s] }, { route: ALL, model: c.model, sums: [...s] }];
+  }
   const groups = new Rows();
   for (const c of calls) {
     for (const [route, model] of [[c.route, c.model], [c.route, ALL], [ALL, c.model]] as const) groups.add([route, model], sums(0, c, [c.unpriced, c.unknownUsage, c.excludingCacheUsd]));
   }
-  return [...groups.map.values()].map((g) => ({ route: g.labels[0] as string, model: g.labels[1] as string, sums: g.sums }));
+  return groups.list.map((g) => ({ route: g.labels[0] as string, model: g.labels[1] as string, sums: g.sums }));
 }
 
 const known = (v: string) => (v === sc.LABEL_VALUE_UNKNOWN ? null : v);
@@ -149,7 +190,7 @@ export class SharedStore {
     const keyRows = new Rows();
     const keyCallRows = new Rows();
     const identity = new Rows();
-    const identityTimes = new Map<string, [number, number]>();
+    const identityTimes = new Map<Row, [number, number]>();
     const index: SqlValue[][] = [];
     const room = { count: undefined as number | undefined };
     // Keys, and below every row, in one order: two instances applying at once wait for each other, never deadlock.
@@ -201,7 +242,7 @@ export class SharedStore {
         continue;
       }
       const start = Number.isFinite(t.startMs) ? t.startMs : t.atMs;
-      const models = [...new Set(t.calls.map((c) => c.model))].sort();
+      const models = t.calls.length === 1 ? [t.calls[0]!.model] : [...new Set(t.calls.map((c) => c.model))].sort();
       index.push([
         // Retention and the hourly groups go by the collector's clock (finalisation), not the spans' own clocks.
         t.traceId, start, Number.isFinite(t.endMs) ? t.endMs : start, t.atMs, Math.floor(t.atMs / HOUR_MS) * HOUR_MS, tenant, feature, workflow,
@@ -209,11 +250,9 @@ export class SharedStore {
         t.retryUsd, JSON.stringify(models),
       ]);
       if (t.user !== undefined || t.session !== undefined) {
-        const l = [Math.floor(t.atMs / DAY_MS) * DAY_MS, tenant, t.user ?? '', t.session ?? ''];
-        identity.add(l, [1, t.totalUsd, t.retryUsd, ...t.tokens]);
-        const k = l.join('\u0000');
-        const seen = identityTimes.get(k);
-        identityTimes.set(k, seen ? [Math.min(seen[0], start), Math.max(seen[1], start)] : [start, start]);
+        const row = identity.add([Math.floor(t.atMs / DAY_MS) * DAY_MS, tenant, t.user ?? '', t.session ?? ''], [1, t.totalUsd, t.retryUsd, ...t.tokens]);
+        const seen = identityTimes.get(row);
+        identityTimes.set(row, seen ? [Math.min(seen[0], start), Math.max(seen[1], start)] : [start, start]);
       }
     }
     yield* upsert('outcome_rollup', OUTCOME_LABELS, rows);
@@ -228,7 +267,7 @@ export class SharedStore {
       yield* run(`INSERT INTO trace_index (${TRACE_INDEX_COLUMNS.join(', ')}) VALUES ${valuesList(part.length, TRACE_INDEX_COLUMNS.length)}
         ON CONFLICT (trace_id) DO UPDATE SET ${merge.map((c) => `${c} = trace_index.${c} + excluded.${c}`).join(', ')}`, part.flat());
     }
-    const identityRows = [...identity.map.entries()].sort(([x], [y]) => compare(x, y)).map(([k, r]) => [...r.labels, ...r.sums, ...identityTimes.get(k)!]);
+    const identityRows = identity.sorted().map((r) => [...r.labels, ...r.sums, ...identityTimes.get(r)!]);
     for (let i = 0; i < identityRows.length; i += CHUNK) {
       const part = identityRows.slice(i, i + CHUNK);
       const cols = ['day_ms', 'tenant', 'user_id', 'session_id', ...IDENTITY_SUMMED, 'first_ms', 'last_ms'];
@@ -471,7 +510,7 @@ export function keepPerGroup(sizes: readonly number[], target: number): number {
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function* upsert(table: string, labelColumns: readonly string[], rows: Rows): Sql<void> {
-  const list = [...rows.map.entries()].sort(([a], [b]) => compare(a, b)).map(([, r]) => r);
+  const list = rows.sorted();
   const cols = [...labelColumns, ...SUMMED];
   for (let i = 0; i < list.length; i += CHUNK) {
     const part = list.slice(i, i + CHUNK);

@@ -1,4 +1,4 @@
-// The SpanSink: acknowledges spans once they are committed (concurrent requests share one
+// Behind the SpanSink (Collector.sink): acknowledges spans once they are committed (concurrent requests share one
 // transaction: group commit), keeps open traces as O(1)-per-span accumulators, and pushes back
 // past its bounds instead of dropping anything it acknowledged.
 import type { DatabaseSync } from 'node:sqlite';
@@ -6,7 +6,7 @@ import { diag } from '@opentelemetry/api';
 import type { PriceBook } from '@tokenledger/pricing';
 import type { Clock } from '../config/types.ts';
 import type { CollectorMetrics } from '../metrics/collector-metrics.ts';
-import { Backpressure, type SpanRecord, type SpanSink } from '../model/span-record.ts';
+import { Backpressure, type SpanRecord } from '../model/span-record.ts';
 import { checkSpanValues } from '../model/span-values.ts';
 import { priceSpan, type PricedSpan } from '../rollup/call-cost.ts';
 import { TraceState } from '../rollup/trace-state.ts';
@@ -36,11 +36,17 @@ export type FinaliseReason = 'idle' | 'max_age' | 'late';
 
 interface Pending {
   spans: SpanRecord[];
-  resolve: () => void;
+  resolve: (priced: readonly (PricedSpan | undefined)[]) => void;
   reject: (err: unknown) => void;
 }
 
-export class TraceBuffer implements SpanSink {
+/** One trace's spans of a commit, with what each costs. */
+interface TraceSpans {
+  spans: SpanRecord[];
+  priced: (PricedSpan | undefined)[];
+}
+
+export class TraceBuffer {
   /** Open traces in the order they were first seen (the maximum-age order). */
   readonly open = new Map<string, TraceState>();
   /** Traces that finalise when idle (root arrived, or late spans), in the order of their last span. */
@@ -58,8 +64,12 @@ export class TraceBuffer implements SpanSink {
     this.o = opts;
   }
 
-  accept(spans: SpanRecord[]): Promise<void> {
-    if (spans.length === 0) return Promise.resolve();
+  /**
+   * Resolves once `spans` are committed, to what each costs as the roll-up counts it (undefined where it could not be
+   * priced): the add-ons that read calls from accepted spans take that rather than price them again.
+   */
+  accept(spans: SpanRecord[]): Promise<readonly (PricedSpan | undefined)[]> {
+    if (spans.length === 0) return Promise.resolve([]);
     if (this.closed) return this.refuse(spans.length, 'the collector is shutting down');
     if (!this.o.health.writable) return this.refuse(spans.length, 'the store cannot write (a full disk?); retrying');
     if (this.openSpans + this.pendingSpans + spans.length > this.o.maxOpenSpans) {
@@ -89,20 +99,29 @@ export class TraceBuffer implements SpanSink {
     this.pending = [];
     this.pendingSpans = 0;
     const now = this.o.clock.now();
-    const byTrace = new Map<string, SpanRecord[]>();
+    const byTrace = new Map<string, TraceSpans>();
+    // Each span priced once, here (it reads the span alone): the roll-up and the add-ons take it. Failed checks are
+    // reported once the span is stored.
+    const priced: (PricedSpan | undefined)[][] = new Array(batch.length);
     let n = 0;
-    for (const p of batch) {
-      n += p.spans.length;
-      for (const s of p.spans) {
-        const list = byTrace.get(s.traceId);
-        if (list) list.push(s);
-        else byTrace.set(s.traceId, [s]);
+    for (let b = 0; b < batch.length; b++) {
+      const spans = batch[b]!.spans;
+      const costs = (priced[b] = new Array<PricedSpan | undefined>(spans.length));
+      n += spans.length;
+      for (let i = 0; i < spans.length; i++) {
+        const s = spans[i]!;
+        const cost = (costs[i] = this.costOf(s));
+        const t = byTrace.get(s.traceId);
+        if (t) {
+          t.spans.push(s);
+          t.priced.push(cost);
+        } else byTrace.set(s.traceId, { spans: [s], priced: [cost] });
       }
     }
     let finalised!: Map<string, TraceLabels>;
     try {
       finalised = transaction(this.o.db, () => {
-        for (const [traceId, spans] of byTrace) this.o.spans.add(traceId, now, spans);
+        for (const [traceId, t] of byTrace) this.o.spans.add(traceId, now, t.spans);
         // Inside the transaction: on its own, a read opens a transaction of its own.
         return this.finalisedAmong(byTrace.keys());
       });
@@ -117,10 +136,10 @@ export class TraceBuffer implements SpanSink {
       return;
     }
     this.o.health.succeeded();
-    for (const [traceId, spans] of byTrace) this.apply(traceId, spans, now, finalised);
+    for (const [traceId, t] of byTrace) this.apply(traceId, t.spans, t.priced, now, finalised);
     this.o.metrics.spansAccepted.inc([], n);
     this.o.metrics.commitBatches.inc([]);
-    for (const p of batch) p.resolve();
+    for (let b = 0; b < batch.length; b++) batch[b]!.resolve(priced[b]!);
   }
 
   /** Rebuilds the open traces from the store after a restart, yielding to the event loop now and then (health probes answer). */
@@ -129,7 +148,7 @@ export class TraceBuffer implements SpanSink {
     for (const c of this.o.spans.chunks()) {
       // Spans stored before this check existed are checked now (checked ones pass unchanged).
       for (const s of c.spans) checkSpanValues(s);
-      this.apply(c.traceId, c.spans, c.receivedMs, this.finalisedAmong([c.traceId]));
+      this.apply(c.traceId, c.spans, c.spans.map((s) => this.costOf(s)), c.receivedMs, this.finalisedAmong([c.traceId]));
       if (++n % RECOVERY_YIELD_CHUNKS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     // In the background: the collector takes spans meanwhile.
@@ -178,14 +197,18 @@ export class TraceBuffer implements SpanSink {
     return this.o.spans.finalised(notOpen);
   }
 
-  private apply(traceId: string, spans: SpanRecord[], nowMs: number, finalised: ReadonlyMap<string, TraceLabels>): void {
+  private apply(traceId: string, spans: SpanRecord[], priced: readonly (PricedSpan | undefined)[], nowMs: number, finalised: ReadonlyMap<string, TraceLabels>): void {
     let t = this.open.get(traceId);
     if (!t) {
       t = new TraceState(traceId, nowMs, finalised.get(traceId));
       this.open.set(traceId, t);
     }
     const key = t.outcomeKey;
-    for (const s of spans) t.add(s, this.costOf(s));
+    for (let i = 0; i < spans.length; i++) {
+      const p = priced[i];
+      if (p?.checks.length) reportChecks(p, spans[i]!);
+      t.add(spans[i]!, p);
+    }
     if (t.outcomeKey !== key) {
       this.countKey(key, -1);
       this.countKey(t.outcomeKey, 1);
@@ -201,9 +224,7 @@ export class TraceBuffer implements SpanSink {
   /** A span that cannot be priced must not stop the others (nor, replayed, every restart). */
   private costOf(s: SpanRecord): PricedSpan | undefined {
     try {
-      const priced = priceSpan(s, this.o.book);
-      if (priced.checks.length) reportChecks(priced, s);
-      return priced;
+      return priceSpan(s, this.o.book);
     } catch (err) {
       diag.error(`tokenledger collector: cannot price span ${s.spanId} of trace ${s.traceId}`, err);
       return undefined;
@@ -222,7 +243,7 @@ export class TraceBuffer implements SpanSink {
     else this.openKeys.delete(key);
   }
 
-  private refuse(spans: number, why: string): Promise<void> {
+  private refuse(spans: number, why: string): Promise<never> {
     this.o.metrics.spansRefused.inc([], spans);
     this.o.metrics.backpressure.inc([]);
     return Promise.reject(new Backpressure(`cannot take more spans: ${why}`, this.o.retryAfterSeconds));
