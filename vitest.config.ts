@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { SOURCE_CONDITION } from './scripts/workspaces.ts';
 
 // In this repository the packages run from their TypeScript sources: the `@tokenledger/source` export
 // condition (see docs/development.md, "Working in this repository") points each package at src/ instead of dist/. Vite resolves with it,
 // and so do the Node processes the tests start (NODE_OPTIONS, also set by .npmrc for npm scripts).
-const SOURCE_CONDITION = '@tokenledger/source';
 
 export default defineConfig({
   // Without 'module': packages such as @smithy/core map it to bundler-only builds that Node cannot load.

@@ -13,9 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { rolldown, type InputOptions, type OutputOptions } from 'rolldown';
-import { publishable, REPO, type Workspace } from './workspaces.ts';
+import { publishable, REPO, SOURCE_CONDITION, type Workspace } from './workspaces.ts';
 
-const SOURCE_CONDITION = '@tokenledger/source';
 const TARGET = 'node22';
 
 interface Entries {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutcomeRow } from '@tokenledger/collector';
 import { startBedrockEndpoint, type BedrockEndpoint } from '@tokenledger/local-endpoints';
 import { buildAndPack, installApp, nodeBinaryPackage, outsideRepo, publishable, REPO, run, userEnv, workspaces } from './support/packed.ts';
 
@@ -163,7 +164,7 @@ describe.each(NODE_MAJORS)('a user app on Node %s', (major) => {
           env: userEnv({}, nodeDir()),
         });
         expect(r.code, r.stderr).toBe(0);
-        const doc = JSON.parse(r.stdout) as { rows: ReportRow[] };
+        const doc = JSON.parse(r.stdout) as { rows: OutcomeRow[] };
         return doc.rows.length === runs.length ? doc.rows : undefined;
       });
     const byOutcome = await report('tenant,workflow,outcome');
@@ -190,15 +191,6 @@ describe.each(NODE_MAJORS)('a user app on Node %s', (major) => {
     }
   });
 });
-
-interface ReportRow {
-  group: Record<string, string>;
-  costUsd: number;
-  retryCostUsd: number;
-  outcomes: number;
-  successes: number;
-  tokens: { input: number; output: number };
-}
 
 /** `tokenledger-collector` from the app's node_modules/.bin under the given Node, on free loopback ports. */
 async function startInstalledCollector(nodeDir: string, dataDir: string) {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { publishable, REPO } from '../../scripts/workspaces.ts';
+import { packPublishable, REPO } from '../../scripts/workspaces.ts';
 
 export { publishable, REPO, workspaces } from '../../scripts/workspaces.ts';
 
@@ -39,14 +39,9 @@ export function userEnv(extra: Record<string, string> = {}, nodeDir?: string): N
 
 /** Builds the packages and packs every publishable one into `dir`; returns tarball paths by package name. */
 export async function buildAndPack(dir: string): Promise<Map<string, string>> {
-  const env = { ...process.env };
-  const build = await run('npm', ['run', 'build', '--silent'], { cwd: REPO, env });
+  const build = await run('npm', ['run', 'build', '--silent'], { cwd: REPO, env: { ...process.env } });
   if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  const ws = publishable();
-  const pack = await run('npm', ['pack', '--json', '--pack-destination', dir, ...ws.flatMap((w) => ['-w', w.dir])], { cwd: REPO, env });
-  if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
-  const packed = JSON.parse(pack.stdout) as { name: string; filename: string }[];
-  return new Map(packed.map((p) => [p.name, join(dir, p.filename)]));
+  return packPublishable(dir);
 }
 
 /** A fresh folder under the system temp directory (outside the repository). */
